@@ -1,0 +1,160 @@
+"""Early-bird channel tickets on a tiny CNN trained on scikit-learn's digits (real 8x8 images)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from gcn_tickets.early_bird import EarlyBirdDetector
+from gcn_tickets.eb_cnn import (
+    ChannelMasker,
+    add_bn_l1_subgradient,
+    bn_layers,
+    channel_masks,
+    search_channel_ticket,
+)
+
+
+def tiny_cnn() -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1, bias=False),
+        nn.BatchNorm2d(8),
+        nn.ReLU(),
+        nn.Conv2d(8, 16, 3, padding=1, bias=False),
+        nn.BatchNorm2d(16),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(64, 10),
+    )
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = torch.tensor(d.images, dtype=torch.float32).unsqueeze(1) / 16.0
+    y = torch.tensor(d.target)
+    g = torch.Generator().manual_seed(0)
+    perm = torch.randperm(len(y), generator=g)
+    tr, te = perm[:1400], perm[1400:]
+    return x[tr], y[tr], x[te], y[te]
+
+
+def batches_of(x: torch.Tensor, y: torch.Tensor, seed: int, bs: int = 64):
+    g = torch.Generator().manual_seed(seed)
+
+    def make():
+        perm = torch.randperm(len(y), generator=g)
+        for i in range(0, len(y), bs):
+            idx = perm[i : i + bs]
+            yield x[idx], y[idx]
+
+    return make
+
+
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    model.eval()
+    with torch.no_grad():
+        return float((model(x).argmax(1) == y).float().mean())
+
+
+def test_channel_masks_global_threshold() -> None:
+    model = tiny_cnn()
+    with torch.no_grad():
+        model[1].weight.copy_(torch.arange(1, 9, dtype=torch.float32))  # 1..8
+        model[4].weight.copy_(-torch.arange(1, 17, dtype=torch.float32) - 0.5)  # |.| 1.5..16.5
+    masks = channel_masks(model, 0.25)  # 6 of 24 channels: |γ| 1, 1.5, 2, 2.5, 3, 3.5
+    assert set(masks) == {"1", "4"}
+    assert masks["1"].tolist() == [False] * 3 + [True] * 5
+    assert masks["4"].tolist() == [False] * 3 + [True] * 13
+
+
+def test_layer_collapse_guard() -> None:
+    model = tiny_cnn()
+    with torch.no_grad():
+        model[1].weight.copy_(torch.linspace(0.01, 0.08, 8))  # all below layer 2
+        model[4].weight.copy_(torch.linspace(1.0, 2.5, 16))
+    plain = channel_masks(model, 8 / 24, min_keep=0)
+    assert int(plain["1"].sum()) == 0 and int(plain["4"].sum()) == 16  # collapsed
+    guarded = channel_masks(model, 8 / 24, min_keep=1)
+    assert guarded["1"].tolist() == [False] * 7 + [True]  # keeps its largest channel
+    assert guarded["4"].tolist() == [False] + [True] * 15  # exact count: 8 pruned in all
+    with pytest.raises(ValueError, match="min_keep"):
+        channel_masks(model, 23 / 24, min_keep=2)
+
+
+def test_l1_subgradient_and_masker() -> None:
+    model = tiny_cnn()
+    bn = model[1]
+    with torch.no_grad():
+        bn.weight.copy_(torch.tensor([1.0, -2.0, 0.5, -0.1, 1.0, 1.0, 1.0, 1.0]))
+    bn.weight.grad = torch.zeros(8)
+    model[4].weight.grad = None  # no grad yet: must be skipped, not crash
+    add_bn_l1_subgradient(model, 0.5)
+    assert bn.weight.grad.tolist() == [0.5, -0.5, 0.5, -0.5, 0.5, 0.5, 0.5, 0.5]
+    masks = {"1": torch.tensor([True, False] * 4)}
+    masker = ChannelMasker(model, masks)
+    masker.apply()
+    assert bn.weight.tolist()[1::2] == [0.0] * 4 and bn.bias.tolist()[1::2] == [0.0] * 4
+    assert bn.weight[0].item() == 1.0
+    # a pruned channel outputs exactly zero after the BN+ReLU, whatever the input
+    model.eval()
+    out = model[:3](torch.randn(2, 1, 8, 8))
+    assert torch.all(out[:, 1::2] == 0) and out[:, 0::2].abs().sum() > 0
+    with pytest.raises(KeyError, match="BatchNorm"):
+        ChannelMasker(model, {"0": torch.ones(8, dtype=torch.bool)})
+    with pytest.raises(ValueError, match="BatchNorm"):
+        bn_layers(nn.Sequential(nn.Conv2d(1, 2, 3)))
+
+
+@pytest.fixture
+def one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny convs: threads only add overhead on a shared machine
+    yield
+    torch.set_num_threads(old)
+
+
+def test_early_bird_channel_ticket_on_digits(digits, one_thread) -> None:
+    xtr, ytr, xte, yte = digits
+    torch.manual_seed(0)
+    model = tiny_cnn()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+    det = EarlyBirdDetector(groups=("channels",), convention="pruned", eta=0.1, fifo=4)
+    res = search_channel_ticket(
+        model,
+        batches_of(xtr, ytr, 0),
+        opt,
+        sparsity=0.5,
+        max_epochs=40,
+        l1=1e-3,
+        detector=det,
+        min_keep=2,
+    )
+    assert res.fired_epoch is not None and 3 <= res.fired_epoch < 40
+    assert res.epochs_run == res.fired_epoch
+    kept = sum(int(m.sum()) for m in res.masks.values())
+    assert kept == 12  # exactly half of the 24 channels
+    # the window that fired is below eta
+    assert all(v < 0.1 for v in det.trajectory[-1].window)
+    assert len(det.trajectory) == res.fired_epoch
+    # retrain the ticket (inherit the early-bird weights) for a few epochs
+    masker = ChannelMasker(model, res.masks)
+    masker.apply()
+    opt2 = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    make = batches_of(xtr, ytr, 1)
+    for _ in range(5):
+        model.train()
+        for x, y in make():
+            opt2.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt2.step()
+            masker.apply()
+    assert masker.density() == pytest.approx(0.5)
+    assert accuracy(model, xte, yte) > 0.85
+    assert all(int(m.sum()) >= 2 for m in res.masks.values())
+    for name, bn in bn_layers(model).items():
+        assert torch.all(bn.weight.detach()[~res.masks[name]] == 0)
