@@ -327,8 +327,10 @@ class MaskSet:
                     f"(this gcn_tickets reads version {VERSION})"
                 )
             return cls(obj["weights"], obj.get("graph"), dict(obj.get("meta") or {}))
-        if isinstance(obj, Mapping) and "state_dict" in obj and isinstance(
-            obj["state_dict"], Mapping
+        if (
+            isinstance(obj, Mapping)
+            and "state_dict" in obj
+            and isinstance(obj["state_dict"], Mapping)
         ):
             obj = obj["state_dict"]
         if not isinstance(obj, Mapping) or not obj:
