@@ -1,0 +1,407 @@
+"""Ramanujan bound and gap, IMDB, NaRC and weighted gap of one bipartite layer.
+
+Definitions (Hoang et al., "Revisiting pruning at initialization through the lens
+of Ramanujan graph", ICLR 2023, as released; see docs/spectral.md). ``B`` is the
+m x n bi-adjacency, ``E`` its edges (kept weights):
+
+- isolated nodes are dropped: ``L'``, ``R'``; ``d_L = |E| / |L'|``, ``d_R = |E| / |R'|``;
+- ``lambda1 = sigma_1(B)``, ``mu_hat = sigma_2(B)`` (float64);
+- a layer is scored only if ``d_L >= 3`` and ``d_R >= 3`` (``min_degree``), else its
+  scores are NaN with the reason (``lambda1`` and ``mu_hat`` are always reported);
+- Ramanujan bound ``ub = sqrt(d_L - 1) + sqrt(d_R - 1)``; ``delta_r = ub - mu_hat``;
+  ``delta_r_norm = 1 - mu_hat / ub``; ``is_ramanujan = delta_r > 0``;
+  ``delta_s = 2 sqrt(lambda1 - 1) - mu_hat`` (NaN if ``lambda1 < 1``);
+- IMDB: left nodes grouped by exact degree ``d``; every group of >= 3 nodes gives
+  ``G_d`` = those nodes and all right nodes, isolated right nodes dropped,
+  ``d_R(G_d) = |E(G_d)| / |R'_d|``; ``G_d`` is kept iff ``d >= 3`` and ``d_R(G_d) >= 3``;
+  ``IMDB = mean_kept [1 - mu_hat(G_d) / (sqrt(d - 1) + sqrt(d_R(G_d) - 1))]``;
+- NaRC = ``[(mu_hat^2/4 + 1) sqrt(|L'||R'|) - |e - (d_L / n) |L'||R'||] / (m n)`` with
+  ``e = 2|E|`` (``"reference"``: the released code counts directed edge entries) or
+  ``e = |E|`` (``"undirected"``);
+- weighted gap = ``sigma_1(W) - sigma_2(W)`` of the ``|W|``-weighted bi-adjacency.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import Any, Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from gcn_tickets.spectral.eigen import DENSE_MAX, Method, blas_threads, top_singular_values
+
+__all__ = [
+    "LayerSpectrum",
+    "NarcConvention",
+    "NARC_CONVENTIONS",
+    "METRICS",
+    "layer_spectrum",
+    "ramanujan_bound",
+    "narc_value",
+    "imdb_value",
+]
+
+NarcConvention = Literal["reference", "undirected"]
+NARC_CONVENTIONS: tuple[str, ...] = ("reference", "undirected")
+NAN = math.nan
+#: layers with at most this many entries are copied densely once (64 MB in float32)
+DENSE_ENTRIES = 2**24
+
+#: float metrics that can be undefined (NaN with a reason)
+METRICS: tuple[str, ...] = (
+    "d_left",
+    "d_right",
+    "lambda1",
+    "mu_hat",
+    "ramanujan_bound",
+    "delta_r",
+    "delta_r_norm",
+    "delta_s",
+    "imdb",
+    "narc",
+    "narc_undirected",
+    "weighted_gap",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayerSpectrum:
+    """Spectral audit of one layer. Undefined values are NaN (``is_ramanujan``: None)
+    and ``reasons[field]`` says why."""
+
+    shape: tuple[int, int]
+    edges: int
+    density: float
+    left_isolated: int
+    right_isolated: int
+    d_left: float
+    d_right: float
+    lambda1: float
+    mu_hat: float
+    ramanujan_bound: float
+    delta_r: float
+    delta_r_norm: float
+    delta_s: float
+    is_ramanujan: bool | None
+    imdb: float
+    imdb_subgraphs: int
+    narc: float
+    narc_undirected: float
+    weighted_gap: float
+    narc_convention: str = "reference"
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reasons", MappingProxyType(dict(self.reasons)))
+
+    @property
+    def narc_selected(self) -> float:
+        """NaRC under the convention chosen for this audit."""
+        return self.narc if self.narc_convention == "reference" else self.narc_undirected
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: NaN -> None, tuples -> lists."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, float) and not math.isfinite(v):
+                v = None
+            elif isinstance(v, tuple):
+                v = list(v)
+            elif isinstance(v, Mapping):
+                v = dict(v)
+            out[f.name] = v
+        return out
+
+
+def ramanujan_bound(d_left: float, d_right: float) -> float:
+    """``sqrt(d_L - 1) + sqrt(d_R - 1)`` (NaN when a degree is below 1)."""
+    if d_left < 1 or d_right < 1:
+        return NAN
+    return math.sqrt(d_left - 1) + math.sqrt(d_right - 1)
+
+
+def narc_value(
+    mu_hat: float,
+    *,
+    edges: int,
+    left_nonisolated: int,
+    right_nonisolated: int,
+    m: int,
+    n: int,
+    convention: NarcConvention = "reference",
+) -> float:
+    """NaRC (normalised Ramanujan random coefficient) of a layer.
+
+    ``[(mu^2/4 + 1) sqrt(|L'||R'|) - |e - (d_L / n)|L'||R'||] / (m n)`` with
+    ``d_L = |E| / |L'|`` and ``e = 2|E|`` (``"reference"``, as released: the code
+    counts the directed entries of an undirected edge list) or ``e = |E|``
+    (``"undirected"``). ``m, n`` are the full layer dimensions.
+    """
+    if convention not in NARC_CONVENTIONS:
+        raise ValueError(f"`narc` must be one of {NARC_CONVENTIONS}, got {convention!r}")
+    e = 2 * edges if convention == "reference" else edges
+    d_l = edges / left_nonisolated
+    lr = float(left_nonisolated) * float(right_nonisolated)
+    ls = (mu_hat**2 / 4.0 + 1.0) * math.sqrt(lr)
+    rs = abs(e - (d_l / n) * lr)
+    return (ls - rs) / (float(m) * float(n))
+
+
+def _degree_reason(d_left: float, d_right: float, min_degree: float) -> str | None:
+    parts = []
+    if not d_left >= min_degree:
+        parts.append(f"d_L = {d_left:.4g} < {min_degree:g}")
+    if not d_right >= min_degree:
+        parts.append(f"d_R = {d_right:.4g} < {min_degree:g}")
+    return " and ".join(parts) if parts else None
+
+
+def imdb_value(
+    B: sp.csr_matrix,
+    *,
+    spectral: sp.csr_matrix | np.ndarray | None = None,
+    min_degree: int = 3,
+    min_group: int = 3,
+    method: Method = "auto",
+    dense_max: int = DENSE_MAX,
+    threads: int | None = None,
+) -> tuple[float, int]:
+    """IMDB (iterative mean difference of bound) and the number of kept ``G_d``.
+
+    Args:
+        B: 0/1 structure (m x n CSR, nonzero = edge); left degrees are its row counts.
+        spectral: matrix whose ``sigma_2`` is taken per subgraph (default ``B``; the
+            ``|W|``-weighted bi-adjacency for a weighted audit); a dense array is sliced
+            directly (faster for small layers).
+        min_degree: degree guard on ``d`` and ``d_R(G_d)`` (default 3, as released).
+        min_group: smallest number of left nodes of one degree forming ``G_d`` (default 3).
+
+    Returns:
+        ``(imdb, kept)``; ``imdb`` is NaN when ``kept == 0``.
+    """
+    S = B if spectral is None else spectral
+    deg_l = np.diff(B.indptr)
+    order = np.argsort(deg_l, kind="stable")
+    values, starts, counts = np.unique(deg_l[order], return_index=True, return_counts=True)
+    col_ids = B.indices
+    terms: list[float] = []
+    for d, st, g in zip(values.tolist(), starts.tolist(), counts.tolist(), strict=True):
+        if d == 0 or g < min_group or d < min_degree:
+            continue
+        rows = np.sort(order[st : st + g])
+        # |R'_d|: distinct right nodes touched by these rows
+        cols = np.concatenate([col_ids[B.indptr[r] : B.indptr[r + 1]] for r in rows])
+        r_prime = int(np.count_nonzero(np.bincount(cols, minlength=B.shape[1])))
+        d_r = (d * g) / r_prime
+        if d_r < min_degree:
+            continue
+        mu = top_singular_values(S[rows], 2, method=method, dense_max=dense_max, threads=threads)[1]
+        ub = math.sqrt(d - 1) + math.sqrt(d_r - 1)
+        terms.append(1.0 - mu / ub)
+    if not terms:
+        return NAN, 0
+    return float(np.mean(terms)), len(terms)
+
+
+def _binary_structure(B: sp.spmatrix | sp.sparray | np.ndarray) -> sp.csr_matrix:
+    S = sp.csr_matrix(B, dtype=np.float64, copy=True)
+    S.eliminate_zeros()
+    S.sort_indices()
+    S.data[:] = 1.0
+    return S
+
+
+def layer_spectrum(
+    B: sp.spmatrix | sp.sparray | np.ndarray,
+    *,
+    weights: sp.spmatrix | sp.sparray | np.ndarray | None = None,
+    weighted: bool = False,
+    narc: NarcConvention = "reference",
+    min_degree: int = 3,
+    method: Method = "auto",
+    dense_max: int = DENSE_MAX,
+    threads: int | None = None,
+) -> LayerSpectrum:
+    """Audit one bipartite layer.
+
+    Args:
+        B: bi-adjacency structure (m x n; every nonzero is an edge = a kept weight).
+        weights: optional ``|W|``-weighted bi-adjacency with the same shape (entries outside
+            ``B``'s pattern are ignored). Needed for ``weighted_gap``.
+        weighted: if True, ``lambda1``, ``mu_hat`` and everything built on them (gaps, IMDB,
+            NaRC) use the weighted matrix; degrees stay structural. Default False (0/1, as
+            the reference).
+        narc: NaRC convention reported as primary (both values are always computed).
+        min_degree: degree guard (default 3).
+        method, dense_max, threads: see :func:`~gcn_tickets.spectral.eigen.top_singular_values`.
+    """
+    with blas_threads(threads):
+        return _layer_spectrum(
+            B,
+            weights=weights,
+            weighted=weighted,
+            narc=narc,
+            min_degree=min_degree,
+            method=method,
+            dense_max=dense_max,
+            threads=threads,
+        )
+
+
+def _layer_spectrum(
+    B: sp.spmatrix | sp.sparray | np.ndarray,
+    *,
+    weights: sp.spmatrix | sp.sparray | np.ndarray | None = None,
+    weighted: bool = False,
+    narc: NarcConvention = "reference",
+    min_degree: int = 3,
+    method: Method = "auto",
+    dense_max: int = DENSE_MAX,
+    threads: int | None = None,
+) -> LayerSpectrum:
+    """Audit one bipartite layer.
+
+    Args:
+        B: bi-adjacency structure (m x n; every nonzero is an edge = a kept weight).
+        weights: optional ``|W|``-weighted bi-adjacency with the same shape (entries outside
+            ``B``'s pattern are ignored). Needed for ``weighted_gap``.
+        weighted: if True, ``lambda1``, ``mu_hat`` and everything built on them (gaps, IMDB,
+            NaRC) use the weighted matrix; degrees stay structural. Default False (0/1, as
+            the reference).
+        narc: NaRC convention reported as primary (both values are always computed).
+        min_degree: degree guard (default 3).
+        method, dense_max, threads: see :func:`~gcn_tickets.spectral.eigen.top_singular_values`.
+    """
+    if narc not in NARC_CONVENTIONS:
+        raise ValueError(f"`narc` must be one of {NARC_CONVENTIONS}, got {narc!r}")
+    S = _binary_structure(B)
+    m, n = S.shape
+    if m == 0 or n == 0:
+        raise ValueError(f"empty layer of shape {(m, n)}: nothing to audit")
+    W: sp.csr_matrix | None = None
+    if weights is not None:
+        W = sp.csr_matrix(weights, dtype=np.float64)
+        if W.shape != S.shape:
+            raise ValueError(f"weights have shape {W.shape} but the layer has shape {S.shape}")
+        W = abs(W.multiply(S)).tocsr()  # only kept entries count
+    if weighted and W is None:
+        raise ValueError("weighted=True needs weights: pass weights= (|W| bi-adjacency)")
+    edges = int(S.nnz)
+    deg_l = np.diff(S.indptr)
+    deg_r = np.bincount(S.indices, minlength=n)
+    l_prime = int(np.count_nonzero(deg_l))
+    r_prime = int(np.count_nonzero(deg_r))
+    base = dict(
+        shape=(int(m), int(n)),
+        edges=edges,
+        density=edges / (m * n),
+        left_isolated=int(m - l_prime),
+        right_isolated=int(n - r_prime),
+        narc_convention=narc,
+    )
+    if edges == 0:
+        why = "layer has no kept weights (all-zero mask)"
+        return LayerSpectrum(
+            **base,
+            d_left=NAN,
+            d_right=NAN,
+            lambda1=NAN,
+            mu_hat=NAN,
+            ramanujan_bound=NAN,
+            delta_r=NAN,
+            delta_r_norm=NAN,
+            delta_s=NAN,
+            is_ramanujan=None,
+            imdb=NAN,
+            imdb_subgraphs=0,
+            narc=NAN,
+            narc_undirected=NAN,
+            weighted_gap=NAN,
+            reasons={k: why for k in METRICS} | {"is_ramanujan": why},
+        )
+    reasons: dict[str, str] = {}
+    d_l, d_r = edges / l_prime, edges / r_prime
+    spec = W if (weighted and W is not None) else S
+    kw: dict[str, Any] = dict(method=method, dense_max=dense_max, threads=threads)
+    # small layers: one dense copy serves the layer and all its IMDB subgraphs
+    # (float32 is exact for the 0/1 Gram; weights stay float64)
+    spec_d: sp.csr_matrix | np.ndarray = spec
+    if method in ("auto", "dense") and m * n <= DENSE_ENTRIES and min(m, n) <= dense_max:
+        spec_d = spec.toarray().astype(np.float32 if spec is S else np.float64, copy=False)
+    lam1, mu = (float(x) for x in top_singular_values(spec_d, 2, **kw))
+
+    guard = _degree_reason(d_l, d_r, min_degree)
+    if guard is None:
+        ub = ramanujan_bound(d_l, d_r)
+        delta_r = ub - mu
+        delta_r_norm = 1.0 - mu / ub
+        is_ram: bool | None = bool(delta_r > 0)
+        if lam1 >= 1:
+            delta_s = 2.0 * math.sqrt(lam1 - 1.0) - mu
+        else:
+            delta_s = NAN
+            reasons["delta_s"] = f"lambda1 = {lam1:.4g} < 1"
+        nkw = dict(edges=edges, left_nonisolated=l_prime, right_nonisolated=r_prime, m=m, n=n)
+        narc_ref = narc_value(mu, convention="reference", **nkw)
+        narc_und = narc_value(mu, convention="undirected", **nkw)
+    else:
+        ub = delta_r = delta_r_norm = delta_s = narc_ref = narc_und = NAN
+        is_ram = None
+        for key in (
+            "ramanujan_bound",
+            "delta_r",
+            "delta_r_norm",
+            "delta_s",
+            "is_ramanujan",
+            "narc",
+            "narc_undirected",
+        ):
+            reasons[key] = guard
+
+    imdb, kept = imdb_value(
+        S,
+        spectral=spec_d,
+        min_degree=min_degree,
+        method=method,
+        dense_max=dense_max,
+        threads=threads,
+    )
+    if kept == 0:
+        reasons["imdb"] = (
+            f"no degree group G_d with >= 3 left nodes of degree d >= {min_degree} "
+            f"and d_R(G_d) >= {min_degree}"
+        )
+
+    if W is None:
+        wgap = NAN
+        reasons["weighted_gap"] = "no weights given"
+    else:
+        if spec is W:
+            wgap = lam1 - mu
+        else:
+            s1, s2 = top_singular_values(W, 2, **kw)
+            wgap = float(s1 - s2)
+
+    return LayerSpectrum(
+        **base,
+        d_left=d_l,
+        d_right=d_r,
+        lambda1=lam1,
+        mu_hat=mu,
+        ramanujan_bound=ub,
+        delta_r=delta_r,
+        delta_r_norm=delta_r_norm,
+        delta_s=delta_s,
+        is_ramanujan=is_ram,
+        imdb=imdb,
+        imdb_subgraphs=kept,
+        narc=narc_ref,
+        narc_undirected=narc_und,
+        weighted_gap=wgap,
+        reasons=reasons,
+    )
