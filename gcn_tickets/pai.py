@@ -742,7 +742,8 @@ def prune_at_init(
         from gcn_tickets.gem_miner import mine
 
         opts = dict(gem_miner_options or {})
-        opts.setdefault("epochs", n_iter if iterations is not None else opts.get("epochs", 10))
+        if iterations is not None:
+            opts["epochs"] = iterations
         weights = mine(
             model, data, density, names=names, seed=seed, progress=progress, **opts
         ).weights
