@@ -165,16 +165,22 @@ def search_scores(
 
         und = jm.graph.und_edge_index
         kept = jm.graph.kept
-        train_idx = trainer.split["train"]
         is_train = torch.zeros(trainer.num_nodes, dtype=torch.bool)
-        is_train[train_idx] = True
+        if isinstance(trainer, NodeTrainer):
+            is_train[trainer.split["train"]] = True
+
+        node_task = isinstance(trainer, NodeTrainer)
 
         def extra(out: Tensor, ew: Tensor) -> Tensor:
-            p = out.detach().softmax(-1)
-            dissim = 1.0 - (p[und[0]] * p[und[1]]).sum(-1)
+            if node_task:  # class probabilities: 1 − p_u·p_v ∈ [0, 1]
+                p = out.detach().softmax(-1)
+                dissim = 1.0 - (p[und[0]] * p[und[1]]).sum(-1)
+            else:  # embeddings (link tasks): (1 − cos)/2 ∈ [0, 1]
+                p = F.normalize(out.detach(), dim=-1)
+                dissim = 0.5 * (1.0 - (p[und[0]] * p[und[1]]).sum(-1))
             aux = (g_score * kept * dissim).sum() / kept.sum().clamp_min(1)
             loss = cfg.aux_weight * aux
-            if cfg.pseudo_weight > 0:
+            if node_task and cfg.pseudo_weight > 0:
                 conf, lab = p.max(-1)
                 sel = (~is_train) & (conf >= cfg.pseudo_threshold)
                 if bool(sel.any()):

@@ -1,0 +1,41 @@
+"""``gcn-tickets ugs CONFIG [key.sub=value ...]``: UGS tickets, resumable, table + plot."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from gcn_tickets.commands.common import add_data_root, guarded
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ugs", help="find UGS tickets (reference / improved / random control)",
+                       description=__doc__)
+    p.add_argument("config", help="YAML config, e.g. configs/cora_ugs.yaml")
+    p.add_argument("overrides", nargs="*", help="key.sub=value overrides, e.g. ugs.rounds=5")
+    p.add_argument("--out", default="runs", help="parent of the run directory (default: runs)")
+    add_data_root(p)
+    p.set_defaults(func=guarded(_run))
+
+
+def _run(args: argparse.Namespace) -> int:
+    import torch
+
+    from gcn_tickets.config import load_config
+    from gcn_tickets.data import load_dataset
+    from gcn_tickets.report import write_ugs_report
+    from gcn_tickets.train import make_trainer
+    from gcn_tickets.ugs import run_ugs
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    cfg = load_config(args.config, args.overrides)
+    task = load_dataset(cfg.dataset, args.data_root)
+    trainer = make_trainer(task, cfg.device, **cfg.link)
+    run_dir = Path(args.out) / cfg.name
+    print(f"run directory: {run_dir} (started again, it resumes after the last finished round)")
+    run_ugs(trainer, cfg.ugs, run_dir, modes=cfg.modes, seeds=cfg.seeds)
+    text = write_ugs_report(run_dir, run_dir / "report", title=f"UGS on {cfg.dataset}")
+    print()
+    print(text.replace("![accuracy vs sparsity](report.png)", f"plot: {run_dir / 'report.png'}"))
+    return 0

@@ -1,0 +1,118 @@
+import json
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from gcn_tickets.masks import MaskSet
+from gcn_tickets.train import make_trainer
+from gcn_tickets.ugs import UGSConfig, run_ugs
+
+CFG = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, prune_graph=0.2,
+                prune_weight=0.2)
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def karate_run(tmp_path_factory, karate_task):
+    out = tmp_path_factory.mktemp("ugs")
+    trainer = make_trainer(karate_task)
+    summary = run_ugs(trainer, CFG, out, seeds=(0,), log=_quiet)
+    return out, summary
+
+
+def test_schedule_sparsities_are_exact(karate_run):
+    out, summary = karate_run
+    # Karate: 78 undirected edges, weights 34*16 + 16*4 = 608
+    g, w = 78, 608
+    for r in range(1, 4):
+        g -= round(0.2 * g)
+        w -= round(0.2 * w)
+        for mode in ("reference", "improved", "random"):
+            m = MaskSet.load(out / mode / "seed0" / f"round_{r:02d}.pt")
+            assert int(m.graph.sum()) == g and m.kept() == w, (mode, r)
+            row = summary[mode][r - 1]
+            assert row["graph_sparsity"] == pytest.approx(1 - g / 78)
+            assert row["weight_sparsity"] == pytest.approx(1 - w / 608)
+
+
+def test_masks_never_unprune(karate_run):
+    out, _ = karate_run
+    for mode in ("reference", "improved", "random"):
+        prev = MaskSet.load(out / "dense" / "seed0" / "round_00.pt")
+        for r in range(1, 4):
+            cur = MaskSet.load(out / mode / "seed0" / f"round_{r:02d}.pt")
+            assert cur.is_subset_of(prev), (mode, r)
+            prev = cur
+
+
+def test_results_and_reports(karate_run):
+    out, summary = karate_run
+    res = json.loads((out / "improved" / "seed0" / "round_02.result.json").read_text())
+    assert set(res) >= {"graph_sparsity", "weight_sparsity", "valid", "test", "macs", "dense_macs",
+                        "params", "nonzero_params", "search"}
+    assert res["macs"] < res["dense_macs"]
+    assert res["nonzero_params"] < res["params"]
+    assert summary["dense"][0]["round"] == 0
+    from gcn_tickets.report import write_ugs_report
+
+    text = write_ugs_report(out, out / "report", title="t")
+    assert "| 3 |" in text and (out / "report.png").stat().st_size > 1000
+
+
+def test_same_seed_same_masks(karate_task, tmp_path, karate_run):
+    out, _ = karate_run
+    run_ugs(make_trainer(karate_task), CFG, tmp_path, seeds=(0,), modes=("reference",),
+            log=_quiet)
+    for r in range(1, 4):
+        a = MaskSet.load(out / "reference" / "seed0" / f"round_{r:02d}.pt")
+        b = MaskSet.load(tmp_path / "reference" / "seed0" / f"round_{r:02d}.pt")
+        assert a.equal(b)
+
+
+SCRIPT = textwrap.dedent("""
+    import sys, torch
+    from torch_geometric.datasets import KarateClub
+    from gcn_tickets.data import GraphTask
+    from gcn_tickets.train import make_trainer
+    from gcn_tickets.ugs import UGSConfig, run_ugs
+    ds = KarateClub(); data = ds[0]
+    perm = torch.randperm(34, generator=torch.Generator().manual_seed(0))
+    split = {"train": data.train_mask.nonzero().view(-1), "valid": perm[:10], "test": perm[10:]}
+    task = GraphTask("Karate", "node", data, split, ds.num_features, ds.num_classes, "accuracy")
+    cfg = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, prune_graph=0.2,
+                    prune_weight=0.2)
+    slow = sys.argv[2] == "slow"
+    def log(msg):
+        print(msg, flush=True)
+        if slow:
+            import time; time.sleep(1.5)
+    run_ugs(make_trainer(task), cfg, sys.argv[1], seeds=(0,), modes=("reference",), log=log)
+""")
+
+
+def test_resume_after_kill(tmp_path, karate_run):
+    out_ref, _ = karate_run
+    script = tmp_path / "run.py"
+    script.write_text(SCRIPT)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, str(script), str(out), "slow"])
+    target = out / "reference" / "seed0" / "round_01.result.json"
+    deadline = time.time() + 120
+    while not target.exists() and time.time() < deadline:
+        time.sleep(0.1)
+    proc.kill()
+    proc.wait()
+    assert target.exists(), "the run did not reach round 1"
+    assert not (out / "reference" / "seed0" / "round_03.pt").exists()
+    subprocess.run([sys.executable, str(script), str(out), "fast"], check=True,
+                   capture_output=True)
+    for r in range(1, 4):
+        a = MaskSet.load(out / "reference" / "seed0" / f"round_{r:02d}.pt")
+        b = MaskSet.load(out_ref / "reference" / "seed0" / f"round_{r:02d}.pt")
+        assert a.equal(b), r
