@@ -128,9 +128,7 @@ class AuditResult:
 
     def table(self) -> str:
         """Fixed-width per-layer table (NaN printed as ``-``) plus the summary line."""
-        narc_key = (
-            "narc" if self.config.get("narc", "reference") == "reference" else ("narc_undirected")
-        )
+        narc_key = "narc" if self.config.get("narc", "reference") == "reference" else ("narc_undirected")
         cols = [
             ("layer", None),
             ("m x n", None),
@@ -162,10 +160,7 @@ class AuditResult:
                     row.append(f"{v:.4g}")
             rows.append(row)
         header = [c for c, _ in cols]
-        widths = [
-            max(len(h), *(len(x[i]) for x in rows)) if rows else len(h)
-            for i, h in enumerate(header)
-        ]
+        widths = [max(len(h), *(len(x[i]) for x in rows)) if rows else len(h) for i, h in enumerate(header)]
         lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
         for row in rows:
             lines.append("  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True)))
@@ -188,18 +183,14 @@ class AuditResult:
 
         names = list(self.layers)
         x = np.arange(len(names))
-        narc_key = (
-            "narc" if self.config.get("narc", "reference") == "reference" else ("narc_undirected")
-        )
+        narc_key = "narc" if self.config.get("narc", "reference") == "reference" else ("narc_undirected")
         panels = [
             ("delta_r_norm", "Δr_norm = 1 − μ̂/bound"),
             ("imdb", "IMDB"),
             (narc_key, f"NaRC ({self.config.get('narc', 'reference')})"),
             ("weighted_gap", "weighted gap λ1 − μ̂ (|W|)"),
         ]
-        fig, axes = plt.subplots(
-            len(panels) + 1, 1, figsize=(max(6, 0.35 * len(names) + 3), 11), sharex=True
-        )
+        fig, axes = plt.subplots(len(panels) + 1, 1, figsize=(max(6, 0.35 * len(names) + 3), 11), sharex=True)
         for ax, (key, title) in zip(axes, panels, strict=False):
             y = np.array([getattr(self.layers[n], key) for n in names], dtype=float)
             ax.bar(x, np.nan_to_num(y), color=["C0" if np.isfinite(v) else "0.8" for v in y])
@@ -240,9 +231,7 @@ def summarize(layers: Mapping[str, LayerSpectrum]) -> dict[str, Any]:
         ok = np.isfinite(vals)
         metrics[key] = {
             "mean": float(vals[ok].mean()) if ok.any() else math.nan,
-            "weighted_mean": float(np.average(vals[ok], weights=sizes[ok]))
-            if ok.any()
-            else math.nan,
+            "weighted_mean": float(np.average(vals[ok], weights=sizes[ok])) if ok.any() else math.nan,
             "defined": int(ok.sum()),
             "undefined": int((~ok).sum()),
         }
@@ -426,9 +415,7 @@ def audit(
             raise MaskError(f"no mask named {missing}; masks are {ms.names()[:10]} ...")
         selected = [n for n in names if ms[n].dim() >= 2]
     if not selected:
-        raise MaskError(
-            "no layer masks with ndim >= 2 to audit (biases and norms are not bipartite layers)"
-        )
+        raise MaskError("no layer masks with ndim >= 2 to audit (biases and norms are not bipartite layers)")
     if weighted:
         lacking = [n for n in selected if n not in w_all]
         if lacking:

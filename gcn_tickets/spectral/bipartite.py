@@ -51,9 +51,7 @@ def _as_numpy_mask(mask: Tensor | np.ndarray, name: str) -> np.ndarray:
             raise ValueError(f"mask of '{name}' contains NaN: masks hold only 0 and 1")
         if t.dtype != torch.bool:
             if bool(((t != 0) & (t != 1)).any()):
-                raise ValueError(
-                    f"mask of '{name}' is not binary: masks hold only 0 and 1 (True = kept)"
-                )
+                raise ValueError(f"mask of '{name}' is not binary: masks hold only 0 and 1 (True = kept)")
             t = t != 0
         arr = t.numpy()
     else:
@@ -62,9 +60,7 @@ def _as_numpy_mask(mask: Tensor | np.ndarray, name: str) -> np.ndarray:
             if np.issubdtype(arr.dtype, np.floating) and np.isnan(arr).any():
                 raise ValueError(f"mask of '{name}' contains NaN: masks hold only 0 and 1")
             if ((arr != 0) & (arr != 1)).any():
-                raise ValueError(
-                    f"mask of '{name}' is not binary: masks hold only 0 and 1 (True = kept)"
-                )
+                raise ValueError(f"mask of '{name}' is not binary: masks hold only 0 and 1 (True = kept)")
             arr = arr != 0
     if arr.ndim < 2:
         raise ValueError(
@@ -136,20 +132,22 @@ def biadjacency(
 def _transpose_bool_to_csr(m2: np.ndarray, values: np.ndarray | None) -> sp.csr_matrix:
     """CSR (float64) of ``B = m2.T`` from a boolean ``[n, m]`` array.
 
-    With ``values`` (``[n, m]``), kept entries are ``|values|`` instead of 1.
+    The row-major nonzeros of ``m2`` are exactly the CSC arrays of ``B`` (no transposed
+    copy of the mask); one O(nnz) conversion gives CSR. With ``values`` (``[n, m]``),
+    kept entries are ``|values|`` instead of 1.
     """
     n, m = m2.shape
-    bt = np.ascontiguousarray(m2.T)  # [m, n] bool, one byte per weight
-    flat = np.flatnonzero(bt)  # row-major over B: CSR order
+    m2 = np.ascontiguousarray(m2)
+    flat = np.flatnonzero(m2)  # sorted by output j, then input i
     idx_dtype = np.int32 if max(m, n, flat.size) < 2**31 - 1 else np.int64
-    indices = (flat % n).astype(idx_dtype)
-    indptr = np.zeros(m + 1, dtype=idx_dtype)
-    np.cumsum(bt.sum(axis=1, dtype=np.int64), out=indptr[1:])
+    indices = (flat % m).astype(idx_dtype)  # input (row of B) of every kept weight
+    indptr = np.zeros(n + 1, dtype=idx_dtype)
+    np.cumsum(m2.sum(axis=1, dtype=np.int64), out=indptr[1:])
     if values is None:
         vals = np.ones(flat.size, dtype=np.float64)
-    else:  # B[i, j] = values[j, i]
-        vals = np.abs(values[indices, flat // n]).astype(np.float64)
-    return sp.csr_matrix((vals, indices, indptr), shape=(m, n))
+    else:
+        vals = np.abs(values.reshape(-1)[flat]).astype(np.float64)
+    return sp.csc_matrix((vals, indices, indptr), shape=(m, n)).tocsr()
 
 
 def to_networkx(

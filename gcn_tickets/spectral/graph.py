@@ -63,8 +63,7 @@ class GraphSpectrum:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-            for k, v in asdict(self).items()
+            k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(self).items()
         }
 
 

@@ -50,6 +50,8 @@ NARC_CONVENTIONS: tuple[str, ...] = ("reference", "undirected")
 NAN = math.nan
 #: layers with at most this many entries are copied densely once (64 MB in float32)
 DENSE_ENTRIES = 2**24
+#: ... and at least this density (sparser subgraphs go through sparse Gram products)
+DENSE_FRACTION = 0.05
 
 #: float metrics that can be undefined (NaN with a reason)
 METRICS: tuple[str, ...] = (
@@ -328,10 +330,11 @@ def _layer_spectrum(
     d_l, d_r = edges / l_prime, edges / r_prime
     spec = W if (weighted and W is not None) else S
     kw: dict[str, Any] = dict(method=method, dense_max=dense_max, threads=threads)
-    # small layers: one dense copy serves the layer and all its IMDB subgraphs
-    # (float32 is exact for the 0/1 Gram; weights stay float64)
+    # small, not too sparse layers: one dense copy serves the layer and all its IMDB
+    # row groups (float32 is exact for the 0/1 Gram; weights stay float64)
     spec_d: sp.csr_matrix | np.ndarray = spec
-    if method in ("auto", "dense") and m * n <= DENSE_ENTRIES and min(m, n) <= dense_max:
+    dense_ok = m * n <= DENSE_ENTRIES and edges >= DENSE_FRACTION * m * n
+    if method in ("auto", "dense") and dense_ok and min(m, n) <= dense_max:
         spec_d = spec.toarray().astype(np.float32 if spec is S else np.float64, copy=False)
     lam1, mu = (float(x) for x in top_singular_values(spec_d, 2, **kw))
 
