@@ -143,3 +143,20 @@ def test_cli_bad_files_exit_2_with_error(tmp_path, capsys, content, match):
 def test_cli_missing_file(tmp_path, capsys):
     assert main(["audit", str(tmp_path / "none.pt")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_cli_model_checks_names_and_shapes(tmp_path, capsys):
+    zoo = pytest.importorskip("gcn_tickets.zoo")
+    model = zoo.build_model("resnet20", num_classes=10)
+    for mod in model.modules():
+        if isinstance(mod, (nn.Conv2d, nn.Linear)):
+            prune.random_unstructured(mod, "weight", amount=0.5)
+    torch.save(model.state_dict(), tmp_path / "r20.pt")
+    out = tmp_path / "r20.json"
+    args = ["audit", str(tmp_path / "r20.pt"), "--json", str(out), "--no-plot", "--quiet"]
+    assert main([*args, "--model", "resnet20"]) == 0
+    assert len(json.loads(out.read_text())["layers"]) == 22
+    assert main([*args, "--model", "vgg11"]) == 2
+    assert "names no parameter of the model" in capsys.readouterr().err
+    assert main([*args, "--model", "alexnet"]) == 2
+    assert "unknown --model" in capsys.readouterr().err
