@@ -190,7 +190,12 @@ class AuditResult:
             (narc_key, f"NaRC ({self.config.get('narc', 'reference')})"),
             ("weighted_gap", "weighted gap λ1 − μ̂ (|W|)"),
         ]
-        fig, axes = plt.subplots(len(panels) + 1, 1, figsize=(max(6, 0.35 * len(names) + 3), 11), sharex=True)
+        # a metric undefined everywhere (e.g. the weighted gap of masks only) gets no panel
+        panels = [
+            (k, t) for k, t in panels if any(math.isfinite(getattr(self.layers[n], k)) for n in names)
+        ] or panels[:1]
+        width = max(6.0, 0.35 * len(names) + 3)
+        fig, axes = plt.subplots(len(panels) + 1, 1, figsize=(width, 2.2 * len(panels) + 3), sharex=True)
         for ax, (key, title) in zip(axes, panels, strict=False):
             y = np.array([getattr(self.layers[n], key) for n in names], dtype=float)
             ax.bar(x, np.nan_to_num(y), color=["C0" if np.isfinite(v) else "0.8" for v in y])
