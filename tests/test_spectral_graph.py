@@ -85,3 +85,11 @@ def test_sparsified_spectra_and_gcn_ticket():
     res = audit_gcn_ticket(ms, edge_index=ei, num_nodes=10)
     assert res["weights"].layers["convs.0.lin.weight"].shape == (40, 16)
     assert res["graph"]["sparsified"].components == 2
+
+
+def test_pyg_data_input():
+    from torch_geometric.data import Data
+
+    s = graph_spectrum(Data(edge_index=_cycle(8), num_nodes=9))
+    assert s.num_nodes == 9 and s.isolated == 1 and s.components == 2 and s.lcc_nodes == 8
+    assert s.lambda2 == 0.0 and s.lambda2_lcc == pytest.approx(1 - math.cos(math.pi / 4), abs=1e-12)

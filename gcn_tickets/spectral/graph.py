@@ -114,7 +114,7 @@ def _extreme_eigs(M: sp.csr_matrix, threads: int | None) -> tuple[float, float]:
 
 
 def graph_spectrum(
-    edge_index: Tensor | np.ndarray,
+    edge_index: Tensor | np.ndarray | Any,
     num_nodes: int | None = None,
     *,
     edge_weight: Tensor | np.ndarray | None = None,
@@ -123,11 +123,18 @@ def graph_spectrum(
     """Spectral summary of the undirected graph ``edge_index`` (PyG convention).
 
     Args:
-        edge_index: ``[2, E]`` directed entries (one or both directions per edge).
+        edge_index: ``[2, E]`` directed entries (one or both directions per edge), or a
+            PyG ``Data`` (its ``edge_index``, ``num_nodes`` and ``edge_weight`` are used).
         num_nodes: N (default ``edge_index.max() + 1``).
         edge_weight: optional ``[E]`` non-negative weights (default 1).
         threads: BLAS threads for the eigen-solver (default: available CPUs).
     """
+    if hasattr(edge_index, "edge_index"):  # a PyG Data / graph object
+        data = edge_index
+        num_nodes = data.num_nodes if num_nodes is None else num_nodes
+        if edge_weight is None:
+            edge_weight = getattr(data, "edge_weight", None)
+        edge_index = data.edge_index
     if num_nodes is None:
         num_nodes = int(np.asarray(edge_index).max()) + 1 if np.asarray(edge_index).size else 0
     if num_nodes < 1:
