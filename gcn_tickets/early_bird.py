@@ -19,11 +19,17 @@ name          d(m, m')                                       range
 ``first``     fraction(m, m') / fraction of the first         [0, ∞)
               distance measured in the group   (GEBT code)
 ``pruned``    |m ⊕ m'| / (|pruned(m)| + |pruned(m')|)        [0, 1] for any ratio
+``minority``  |m ⊕ m'| / (min(|pruned(m)|, |m|)              [0, 1] for any ratio
+              + min(|pruned(m')|, |m'|))
 ============  =============================================  ======================
 
 At a fixed pruning ratio p both masks prune k = p·n entries, so
 ``pruned = (#entries pruned in m but kept in m') / k``: the fraction of the
-pruned set that changed, whatever p is. ``fraction`` is bounded by 2·p (a 5 %
+pruned set that changed, whatever p is. Above p = 50 % the pruned set is the large
+side and a change of the small kept set looks tiny under ``pruned`` (at p = 90 % a swap
+of 9 % of the kept weights reads as 1 %); ``minority`` divides by the smaller side
+instead, ``swaps / min(k, n − k)``: the fraction of the ticket's defining set that
+changed (equal to ``pruned`` for p ≤ 50 %). ``fraction`` is bounded by 2·p (a 5 %
 graph ratio can never exceed 0.1, so η = 0.1 fires at once) and ``first``
 depends on a single noisy early distance (a tiny first distance lifts the
 whole curve to 60-150). Each convention therefore comes with its own
@@ -70,18 +76,19 @@ __all__ = [
     "EarlyBirdDetector",
     "EpochRecord",
     "magnitude_masks",
+    "replay",
 ]
 
-Convention = Literal["fraction", "first", "pruned"]
-CONVENTIONS: tuple[str, ...] = ("fraction", "first", "pruned")
+Convention = Literal["fraction", "first", "pruned", "minority"]
+CONVENTIONS: tuple[str, ...] = ("fraction", "first", "pruned", "minority")
 COMBINE_RULES: tuple[str, ...] = ("sum", "mean", "max")
 
 #: Threshold that goes with each convention (measured on the GEBT search, see docs/gebt.md).
 #: ``fraction``: the joint value must be small in absolute terms, 0.02 (0.1 as in EB would
 #: fire at once for small ratios). ``first``: 0.1 as in the GEBT code (kept for reproduction;
 #: not recommended). ``pruned``: 0.1 = fewer than 10 % of the pruned entries changed.
-DEFAULT_ETA: dict[str, float] = {"fraction": 0.02, "first": 0.1, "pruned": 0.1}
-DEFAULT_CONVENTION: Convention = "pruned"
+DEFAULT_ETA: dict[str, float] = {"fraction": 0.02, "first": 0.1, "pruned": 0.05, "minority": 0.1}
+DEFAULT_CONVENTION: Convention = "minority"
 DEFAULT_COMBINE: str = "max"
 #: masks kept per group: 4 masks = 3 consecutive distances (GEBT's l = 3).
 DEFAULT_FIFO: int = 4
@@ -114,9 +121,7 @@ def _parts(mask: MaskLike, what: str = "mask") -> list[tuple[str, Tensor]]:
         t = t.detach()
         if t.dtype != torch.bool:
             if bool(((t != 0) & (t != 1)).any()):
-                raise ValueError(
-                    f"{what} part '{name}' is not binary: masks hold only 0/1 (True = kept)"
-                )
+                raise ValueError(f"{what} part '{name}' is not binary: masks hold only 0/1 (True = kept)")
             t = t != 0
         out.append((name, t.to("cpu", copy=True).reshape(-1)))
     return out
@@ -140,20 +145,36 @@ class XorStats:
         den = self.pruned_a + self.pruned_b
         return self.xor / den if den else 0.0
 
+    def minority(self) -> float:
+        """``|m ⊕ m'| / (min(pruned, kept)(m) + min(pruned, kept)(m'))``, clipped to [0, 1]."""
+        den = min(self.pruned_a, self.n - self.pruned_a) + min(self.pruned_b, self.n - self.pruned_b)
+        if den == 0:
+            return 0.0 if self.xor == 0 else 1.0
+        return min(1.0, self.xor / den)
+
+    def value(self, convention: str) -> float:
+        """The distance under ``fraction``, ``pruned`` or ``minority``."""
+        if convention == "fraction":
+            return self.fraction()
+        if convention == "pruned":
+            return self.pruned()
+        if convention == "minority":
+            return self.minority()
+        raise ValueError(f"XorStats.value: no stand-alone value for convention {convention!r}")
+
+    def to_list(self) -> list[int]:
+        return [self.xor, self.n, self.pruned_a, self.pruned_b]
+
 
 def xor_stats(a: MaskLike, b: MaskLike) -> XorStats:
     """Pooled XOR statistics of two masks of the same structure (same names and shapes)."""
     pa, pb = _parts(a, "first mask"), _parts(b, "second mask")
     if [n for n, _ in pa] != [n for n, _ in pb]:
-        raise ValueError(
-            f"masks have different parts: {[n for n, _ in pa]} vs {[n for n, _ in pb]}"
-        )
+        raise ValueError(f"masks have different parts: {[n for n, _ in pa]} vs {[n for n, _ in pb]}")
     xor = n = ka = kb = 0
     for (name, x), (_, y) in zip(pa, pb, strict=True):
         if x.shape != y.shape:
-            raise ValueError(
-                f"mask part '{name}' changed shape: {tuple(x.shape)} vs {tuple(y.shape)}"
-            )
+            raise ValueError(f"mask part '{name}' changed shape: {tuple(x.shape)} vs {tuple(y.shape)}")
         xor += int((x ^ y).sum())
         n += x.numel()
         ka += int(x.sum())
@@ -162,7 +183,7 @@ def xor_stats(a: MaskLike, b: MaskLike) -> XorStats:
 
 
 def mask_distance(a: MaskLike, b: MaskLike, convention: str = "pruned") -> float:
-    """Distance between two masks under ``fraction`` or ``pruned`` (see module docstring).
+    """Distance between two masks under ``fraction``, ``pruned`` or ``minority`` (module doc).
 
     ``first`` needs the first distance of a run, so it lives in the detector; here it is
     refused with a pointer to :class:`EarlyBirdDetector`.
@@ -173,8 +194,7 @@ def mask_distance(a: MaskLike, b: MaskLike, convention: str = "pruned") -> float
             "convention 'first' divides by the first distance of a run: use "
             "EarlyBirdDetector(convention='first'), or 'fraction' here"
         )
-    s = xor_stats(a, b)
-    return s.fraction() if convention == "fraction" else s.pruned()
+    return xor_stats(a, b).value(convention)
 
 
 def combine(values: Mapping[str, float], rule: str) -> float:
@@ -190,8 +210,7 @@ def combine(values: Mapping[str, float], rule: str) -> float:
     if rule in values:
         return float(values[rule])
     raise ValueError(
-        f"combine rule {rule!r} is neither one of {COMBINE_RULES} nor a group name "
-        f"({sorted(values)})"
+        f"combine rule {rule!r} is neither one of {COMBINE_RULES} nor a group name ({sorted(values)})"
     )
 
 
@@ -204,7 +223,7 @@ def pairwise_distances(masks: Sequence[MaskLike], convention: str = "fraction") 
     """
     _check_convention(convention)
     if convention == "first":
-        raise ValueError("pairwise_distances supports 'fraction' and 'pruned', not 'first'")
+        raise ValueError("pairwise_distances supports 'fraction', 'pruned', 'minority', not 'first'")
     if len(masks) == 0:
         return torch.zeros(0, 0, dtype=torch.float64)
     flat = [torch.cat([t for _, t in _parts(m, f"mask {i}")]) for i, m in enumerate(masks)]
@@ -216,6 +235,11 @@ def pairwise_distances(masks: Sequence[MaskLike], convention: str = "fraction") 
     xor = kept[:, None] + kept[None, :] - 2.0 * (mat @ mat.T)
     if convention == "fraction":
         return xor / n
+    if convention == "minority":
+        side = torch.minimum(n - kept, kept)
+        den = side[:, None] + side[None, :]
+        out = torch.where(den > 0, xor / den.clamp_min(1.0), (xor > 0).to(xor.dtype))
+        return out.clamp(max=1.0)
     den = (n - kept)[:, None] + (n - kept)[None, :]
     return torch.where(den > 0, xor / den.clamp_min(1.0), torch.zeros_like(xor))
 
@@ -256,7 +280,9 @@ class EpochRecord:
     ``distances``: per group, distance of the new mask to the previous one (``None`` at the
     first update). ``combined``: those combined by the rule. ``window``: the ``fifo − 1``
     combined values the rule looks at (empty until the FIFO is full). ``fired``: whether
-    the detector fired at this update (only at the emergence epoch).
+    the detector fired at this update (only at the emergence epoch). ``stats``: per group the
+    raw counts ``(xor, n, pruned_a, pruned_b)`` of that step, so that any other convention can
+    be evaluated afterwards from the same run.
     """
 
     epoch: int
@@ -264,6 +290,7 @@ class EpochRecord:
     combined: float | None
     window: list[float] = field(default_factory=list)
     fired: bool = False
+    stats: dict[str, XorStats | None] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -272,6 +299,7 @@ class EpochRecord:
             "combined": self.combined,
             "window": list(self.window),
             "fired": self.fired,
+            "stats": {g: (None if v is None else v.to_list()) for g, v in self.stats.items()},
         }
 
 
@@ -281,11 +309,12 @@ class EarlyBirdDetector:
     Args (keyword-only):
         groups: names of the mask groups, e.g. ``("graph", "weights")``; ``None`` = take
             them from the first :meth:`update`. Every update must give exactly these groups.
-        convention: ``"fraction"``, ``"first"`` or ``"pruned"`` (default, ratio-invariant).
+        convention: ``"fraction"``, ``"first"``, ``"pruned"`` or ``"minority"`` (see module
+            doc; default :data:`DEFAULT_CONVENTION`).
         combine: ``"sum"`` (GEBT paper), ``"mean"`` (GEBT code), ``"max"`` (default) or
             a group name (that group alone; the others are still recorded).
         eta: threshold; default :data:`DEFAULT_ETA` ``[convention]``
-            (fraction 0.02, first 0.1, pruned 0.1).
+            (fraction 0.02, first 0.1, pruned 0.1, minority 0.1).
         fifo: masks kept per group, ``>= 2`` (default 4, i.e. 3 distances as GEBT's l = 3).
         min_epoch: the detector cannot fire at an epoch below this (default 0).
         pairs: ``"consecutive"`` (default; GEBT) or ``"newest"`` (EB).
@@ -345,21 +374,20 @@ class EarlyBirdDetector:
     def _check_rule(rule: str, groups: Sequence[str]) -> None:
         if rule not in COMBINE_RULES and rule not in groups:
             raise ValueError(
-                f"`combine` must be one of {COMBINE_RULES} or a group name {list(groups)}, "
-                f"got {rule!r}"
+                f"`combine` must be one of {COMBINE_RULES} or a group name {list(groups)}, got {rule!r}"
             )
 
     @property
     def fired(self) -> bool:
         return self.fired_epoch is not None
 
-    def _distance(self, group: str, a: list[tuple[str, Tensor]], b: list[tuple[str, Tensor]]):
-        s = xor_stats([t for _, t in a], [t for _, t in b])
-        if self.convention == "pruned":
-            return s.pruned()
+    def _distance(self, group: str, a: list[tuple[str, Tensor]], b: list[tuple[str, Tensor]]) -> float:
+        return self._from_stats(group, xor_stats([t for _, t in a], [t for _, t in b]))
+
+    def _from_stats(self, group: str, s: XorStats) -> float:
+        if self.convention != "first":
+            return s.value(self.convention)
         frac = s.fraction()
-        if self.convention == "fraction":
-            return frac
         # "first": divide by the first non-zero distance of this group (GEBT code divides by
         # the first one; a zero first distance would make every later value infinite).
         if group not in self._first:
@@ -390,6 +418,7 @@ class EarlyBirdDetector:
         self._last_epoch = epoch
         parts = {g: _parts(masks[g], f"mask group '{g}'") for g in self.groups}
         dist: dict[str, float | None] = {}
+        stats: dict[str, XorStats | None] = {}
         for g in self.groups:
             q = self._queue.setdefault(g, deque(maxlen=self.fifo))
             if q:
@@ -398,9 +427,10 @@ class EarlyBirdDetector:
                     x.shape != y.shape for (_, x), (_, y) in zip(prev, parts[g], strict=True)
                 ):
                     raise ValueError(f"mask group '{g}' changed its parts or shapes")
-                dist[g] = self._distance(g, prev, parts[g])
+                stats[g] = xor_stats([t for _, t in prev], [t for _, t in parts[g]])
+                dist[g] = self._from_stats(g, stats[g])
             else:
-                dist[g] = None
+                dist[g] = stats[g] = None
             q.append(parts[g])
             if self.keep_history:
                 self.history.setdefault(g, []).append(torch.cat([t for _, t in parts[g]]))
@@ -409,7 +439,7 @@ class EarlyBirdDetector:
             if any(v is None for v in dist.values())
             else combine({k: float(v) for k, v in dist.items() if v is not None}, self.combine)
         )
-        rec = EpochRecord(epoch=epoch, distances=dist, combined=combined)
+        rec = EpochRecord(epoch=epoch, distances=dist, combined=combined, stats=stats)
         self.trajectory.append(rec)
         full = all(len(self._queue[g]) == self.fifo for g in self.groups)
         if full:
@@ -475,3 +505,48 @@ class EarlyBirdDetector:
     def __repr__(self) -> str:
         s = ", ".join(f"{k}={v!r}" for k, v in self.settings().items())
         return f"EarlyBirdDetector({s}, fired_epoch={self.fired_epoch})"
+
+
+def replay(
+    stats: Sequence[Mapping[str, XorStats | Sequence[int] | None]],
+    *,
+    convention: str = DEFAULT_CONVENTION,
+    combine_rule: str = DEFAULT_COMBINE,
+    eta: float | None = None,
+    fifo: int = DEFAULT_FIFO,
+    min_epoch: int = DEFAULT_MIN_EPOCH,
+    epochs: Sequence[int] | None = None,
+) -> int | None:
+    """Fired epoch of a ``consecutive`` detector replayed from recorded step statistics.
+
+    ``stats[i]`` maps each group to the :class:`XorStats` (or its ``to_list()``) of the step
+    into epoch ``epochs[i]`` (default ``i + 1``), ``None`` at the first epoch — exactly what
+    :attr:`EpochRecord.stats` records. Gives the same answer as running an
+    :class:`EarlyBirdDetector` with these settings on the masks themselves, without them.
+    """
+    _check_convention(convention)
+    eta = DEFAULT_ETA[convention] if eta is None else eta
+    first: dict[str, float] = {}
+    window: deque[float] = deque(maxlen=fifo - 1)
+    for i, rec in enumerate(stats):
+        epoch = epochs[i] if epochs is not None else i + 1
+        if any(v is None for v in rec.values()):
+            window.clear()
+            continue
+        vals: dict[str, float] = {}
+        for g, v in rec.items():
+            st = v if isinstance(v, XorStats) else XorStats(*v)  # type: ignore[misc]
+            if convention == "first":
+                frac = st.fraction()
+                if g not in first:
+                    if frac == 0.0:
+                        vals[g] = 0.0
+                        continue
+                    first[g] = frac
+                vals[g] = frac / first[g]
+            else:
+                vals[g] = st.value(convention)
+        window.append(combine(vals, combine_rule))
+        if len(window) == fifo - 1 and epoch >= min_epoch and all(w < eta for w in window):
+            return epoch
+    return None

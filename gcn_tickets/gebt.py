@@ -69,6 +69,7 @@ __all__ = [
     "SearchResult",
     "gebt_search",
     "retrain",
+    "build_ticket",
     "random_ticket",
     "train_dense",
     "training_macs",
@@ -105,6 +106,8 @@ class GEBTConfig:
     graph_scores: str = "gebt"
     graph_lr: float = 1e-3
     graph_l1: float = 1e-4
+    graph_optimizer: str = "adam"
+    aux_weight: float = 0.0
     mask_noise: float = 1e-5
     search_epochs: int = 100
     retrain_epochs: int = 100
@@ -128,15 +131,13 @@ class GEBTConfig:
 
     def __post_init__(self) -> None:
         if self.graph_scores not in GRAPH_SCORES:
-            raise ValueError(
-                f"`graph_scores` must be one of {GRAPH_SCORES}, got {self.graph_scores!r}"
-            )
+            raise ValueError(f"`graph_scores` must be one of {GRAPH_SCORES}, got {self.graph_scores!r}")
+        if self.graph_optimizer not in ("adam", "sgd"):
+            raise ValueError(f"`graph_optimizer` must be 'adam' or 'sgd', got {self.graph_optimizer!r}")
         if self.init not in INITS:
             raise ValueError(f"`init` must be one of {INITS}, got {self.init!r}")
         if self.edge_weights not in EDGE_WEIGHTS:
-            raise ValueError(
-                f"`edge_weights` must be one of {EDGE_WEIGHTS}, got {self.edge_weights!r}"
-            )
+            raise ValueError(f"`edge_weights` must be one of {EDGE_WEIGHTS}, got {self.edge_weights!r}")
         for name in ("graph_sparsity", "weight_sparsity"):
             v = getattr(self, name)
             if not 0.0 <= v < 1.0:
@@ -221,12 +222,8 @@ class SearchResult:
 def _draw(
     graph_scores: Tensor, weights: Mapping[str, Tensor], pg: float, pw: float
 ) -> tuple[Tensor, dict[str, Tensor]]:
-    g = prune_lowest(
-        {"g": graph_scores}, {"g": torch.ones_like(graph_scores, dtype=torch.bool)}, pg
-    )
-    w = prune_lowest(
-        dict(weights), {n: torch.ones_like(t, dtype=torch.bool) for n, t in weights.items()}, pw
-    )
+    g = prune_lowest({"g": graph_scores}, {"g": torch.ones_like(graph_scores, dtype=torch.bool)}, pg)
+    w = prune_lowest(dict(weights), {n: torch.ones_like(t, dtype=torch.bool) for n, t in weights.items()}, pw)
     return g["g"], w
 
 
@@ -280,10 +277,26 @@ def gebt_search(
             )
         ]
     else:
+        graph_opt: torch.optim.Optimizer = (
+            torch.optim.Adam([score], lr=cfg.graph_lr)
+            if cfg.graph_optimizer == "adam"
+            else torch.optim.SGD([score], lr=cfg.graph_lr, momentum=0.9)
+        )
         opts = [
             torch.optim.Adam(model_params, lr=cfg.lr, weight_decay=cfg.weight_decay),
-            torch.optim.Adam([score], lr=cfg.graph_lr),
+            graph_opt,
         ]
+    extra = None
+    if cfg.aux_weight > 0:
+        if getattr(trainer.task, "task", "node") != "node":
+            raise ValueError("`aux_weight` > 0 needs a node-classification task")
+        und = jm.graph.und_edge_index
+
+        def extra(out: Tensor, ew: Tensor | None) -> Tensor:
+            # every edge gets a gradient: m_e · (1 − p_u·p_v), p = detached class probabilities
+            p = out.detach().softmax(-1)
+            dissim = 1.0 - (p[und[0]] * p[und[1]]).sum(-1)
+            return cfg.aux_weight * (score * dissim).mean()
 
     def after_backward() -> None:
         if cfg.graph_l1 and score.grad is not None:
@@ -295,9 +308,7 @@ def gebt_search(
                 score.clamp_(min=0.0)
 
     pairs = {
-        (pg, pw): PairTicket(
-            graph_sparsity=pg, weight_sparsity=pw, detector=cfg.detector(keep_history)
-        )
+        (pg, pw): PairTicket(graph_sparsity=pg, weight_sparsity=pw, detector=cfg.detector(keep_history))
         for pg, pw in ratios
     }
     res = SearchResult(theta0=theta0, pairs=pairs, last={}, epochs_run=0)
@@ -311,6 +322,7 @@ def gebt_search(
             epochs=1,
             optimizers=opts,
             edge_weight_fn=jm.edge_weight,
+            extra_loss=extra,
             after_backward=after_backward,
             after_step=after_step,
         )
@@ -370,7 +382,7 @@ def _maskset(
 
 
 # ----------------------------------------------------------------------------- retrain
-def retrain(
+def build_ticket(
     trainer,
     cfg: GEBTConfig,
     masks: MaskSet,
@@ -381,17 +393,19 @@ def retrain(
     state: Mapping[str, Tensor] | None = None,
     theta0: Mapping[str, Tensor] | None = None,
     graph_scores: Tensor | None = None,
-) -> tuple[FitResult, nn.Module, Tensor]:
-    """Retrain a ticket with frozen masks; test at the best-validation epoch.
+) -> tuple[nn.Module, JointMasks, Tensor, Tensor | None]:
+    """The ticket ready to train: initialised model, frozen masks, kept edges and weights.
 
     Args:
         masks: the ticket (weights by name + graph mask over undirected edges).
-        init: ``inherit`` (needs ``state``), ``rewind`` (needs ``theta0``) or ``reinit``
-            (fresh weights from seed ``seed + 10_000``); default ``cfg.init``.
-        edge_weights: ``binary`` or ``learned`` (needs ``graph_scores``); default
-            ``cfg.edge_weights``.
+        init: ``inherit`` (Θ = ``state``, the weights at emergence), ``rewind`` (Θ =
+            ``theta0``) or ``reinit`` (a fresh draw from seed ``seed + 10_000``); pruned
+            weights are zeroed. Default ``cfg.init``.
+        edge_weights: ``binary`` (kept edges weigh 1; ``edge_weight`` is None) or ``learned``
+            (kept edges weigh |s_e| from ``graph_scores``, frozen). Default ``cfg.edge_weights``.
 
-    Returns ``(fit result, model, ticket edge_index)``.
+    Returns ``(model, joint masks, ticket edge_index, edge_weight or None)``; the directed
+    entries of pruned edges are removed from ``edge_index``.
     """
     init = init or cfg.init
     edge_weights = edge_weights or cfg.edge_weights
@@ -418,16 +432,42 @@ def retrain(
         seed=seed,
     )
     ei = jm.ticket_edge_index(trainer.edge_index)
-    ew_fn = None
+    ew: Tensor | None = None
     if edge_weights == "learned":
         if graph_scores is None or jm.graph is None:
             raise ValueError("edge_weights='learned' needs `graph_scores` and a graph mask")
         keep = jm.graph.kept[jm.graph.inverse]
         ew = graph_scores.detach().abs()[jm.graph.inverse][keep]
+    return model, jm, ei, ew
 
-        def ew_fn() -> Tensor:
-            return ew
 
+def retrain(
+    trainer,
+    cfg: GEBTConfig,
+    masks: MaskSet,
+    *,
+    seed: int,
+    init: str | None = None,
+    edge_weights: str | None = None,
+    state: Mapping[str, Tensor] | None = None,
+    theta0: Mapping[str, Tensor] | None = None,
+    graph_scores: Tensor | None = None,
+) -> tuple[FitResult, nn.Module, Tensor]:
+    """Retrain a ticket (:func:`build_ticket`) for ``cfg.retrain_epochs`` with Adam.
+
+    Test metric at the best-validation epoch. Returns ``(fit result, model, edge_index)``.
+    """
+    model, _, ei, ew = build_ticket(
+        trainer,
+        cfg,
+        masks,
+        seed=seed,
+        init=init,
+        edge_weights=edge_weights,
+        state=state,
+        theta0=theta0,
+        graph_scores=graph_scores,
+    )
     torch.manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     res = fit(
@@ -436,7 +476,7 @@ def retrain(
         epochs=cfg.retrain_epochs,
         optimizers=[opt],
         edge_index=ei,
-        edge_weight_fn=ew_fn,
+        edge_weight_fn=(lambda: ew) if ew is not None else None,
         desc="retrain",
     )
     return res, model, ei
@@ -550,9 +590,7 @@ def run_seed(
     ratios = list(ratios) if ratios is not None else [(cfg.graph_sparsity, cfg.weight_sparsity)]
     dense = train_dense(trainer, cfg, seed)
     dense_row = {"test": dense.test, "valid": dense.valid, "seconds": dense.seconds}
-    search = gebt_search(
-        trainer, cfg, seed, ratios=ratios, stop=not compare, keep_history=keep_history
-    )
+    search = gebt_search(trainer, cfg, seed, ratios=ratios, stop=not compare, keep_history=keep_history)
     probe = _make_model(trainer, cfg, seed)
     rows: list[dict[str, Any]] = []
     for (pg, pw), pt in search.pairs.items():
@@ -602,6 +640,10 @@ def run_seed(
                 "graph": [r.distances["graph"] for r in pt.detector.trajectory],
                 "weights": [r.distances["weights"] for r in pt.detector.trajectory],
                 "combined": [r.combined for r in pt.detector.trajectory],
+                "stats": [
+                    {g: (None if v is None else v.to_list()) for g, v in r.stats.items()}
+                    for r in pt.detector.trajectory
+                ],
             },
             "detector": pt.detector.settings(),
         }
@@ -697,9 +739,7 @@ def plot_heatmaps(
     axes = [axes] if len(groups) == 1 else list(axes)
     for ax, g in zip(axes, groups, strict=True):
         d = detector.heatmap(g, convention).numpy()
-        im = ax.imshow(
-            d, cmap="viridis", origin="upper", extent=(0.5, len(d) + 0.5, len(d) + 0.5, 0.5)
-        )
+        im = ax.imshow(d, cmap="viridis", origin="upper", extent=(0.5, len(d) + 0.5, len(d) + 0.5, 0.5))
         if detector.fired_epoch is not None:
             ax.axvline(detector.fired_epoch, color="w", lw=0.7, ls=":")
             ax.axhline(detector.fired_epoch, color="w", lw=0.7, ls=":")

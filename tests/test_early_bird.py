@@ -14,6 +14,7 @@ from gcn_tickets.early_bird import (
     magnitude_masks,
     mask_distance,
     pairwise_distances,
+    replay,
     xor_stats,
 )
 
@@ -224,3 +225,44 @@ def test_argument_validation() -> None:
         det.update(1, {"graph": m("100"), "weights": m("10")})
     with pytest.raises(RuntimeError, match="keep_history"):
         det.heatmap("graph")
+
+
+def test_minority_convention() -> None:
+    # 90 % pruned: one of the 10 kept entries swapped
+    a = torch.zeros(100, dtype=torch.bool)
+    a[:10] = True
+    b = a.clone()
+    b[0], b[50] = False, True
+    assert mask_distance(a, b, "pruned") == pytest.approx(2 / 180)
+    assert mask_distance(a, b, "minority") == pytest.approx(2 / 20)  # 1 of 10 kept changed
+    c, d = m("1100"), m("0011")  # 50 %: minority == pruned
+    assert mask_distance(c, d, "minority") == mask_distance(c, d, "pruned") == 1.0
+    d2 = pairwise_distances([a, b], "minority")
+    assert d2[0, 1].item() == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("convention", ["fraction", "first", "pruned", "minority"])
+def test_replay_matches_live_detector(convention: str) -> None:
+    g = torch.Generator().manual_seed(3)
+    base = torch.rand(200, generator=g)
+    masks = []
+    for e in range(30):
+        noise = torch.rand(200, generator=g) * (0.5 / (e + 1))
+        masks.append(
+            {
+                "graph": magnitude_masks(base + noise, 0.3),
+                "weights": magnitude_masks(base.flip(0) + noise, 0.8),
+            }
+        )
+    det = EarlyBirdDetector(convention=convention, eta=DEFAULT_ETA[convention], fifo=3)
+    for e, x in enumerate(masks, start=1):
+        det.update(e, x)
+    stats = [r.stats for r in det.trajectory]
+    assert replay(stats, convention=convention, fifo=3) == det.fired_epoch
+    assert det.fired_epoch is not None
+    as_lists = [{k: (None if v is None else v.to_list()) for k, v in r.items()} for r in stats]
+    late = EarlyBirdDetector(convention=convention, fifo=3, min_epoch=25)
+    for e, x in enumerate(masks, start=1):
+        late.update(e, x)
+    assert late.fired_epoch is not None and late.fired_epoch >= 25
+    assert replay(as_lists, convention=convention, fifo=3, min_epoch=25) == late.fired_epoch

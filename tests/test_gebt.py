@@ -1,0 +1,217 @@
+"""GEBT search, retraining modes, config and CLI on the embedded Cora (short budgets)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+import torch
+
+from gcn_tickets.early_bird import magnitude_masks
+from gcn_tickets.gebt import (
+    GEBTConfig,
+    build_ticket,
+    gebt_search,
+    load_config,
+    random_ticket,
+    retrain,
+    training_macs,
+)
+from gcn_tickets.masking import gcn_weight_names, plain_state_dict
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="module")
+def trainer(root):
+    from gcn_tickets.data import load_dataset
+    from gcn_tickets.train import NodeTrainer
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield NodeTrainer(load_dataset("Cora", root))
+    torch.set_num_threads(old)
+
+
+CFG = GEBTConfig(search_epochs=12, retrain_epochs=5, fifo=3, eta=0.2)
+
+
+@pytest.fixture(scope="module")
+def search(trainer):
+    return gebt_search(trainer, CFG, 0, ratios=[(0.2, 0.5), (0.6, 0.9)], stop=False)
+
+
+def test_search_masks_have_exact_counts_and_match_magnitudes(search, trainer) -> None:
+    assert search.epochs_run == 12 and len(search.epoch_seconds) == 12
+    num_und = 5278  # Cora: 10556 directed entries
+    for (pg, pw), pt in search.pairs.items():
+        m = pt.masks
+        assert m is not None and m.graph is not None
+        assert m.graph.numel() == num_und
+        assert int((~m.graph).sum()) == round(pg * num_und)
+        total = m.total()
+        assert total == 1433 * 16 + 16 * 7
+        assert total - m.kept() == round(pw * total)
+        # the weight mask is the global magnitude mask of the weights at that epoch
+        expected = magnitude_masks({n: pt.state[n] for n in m.weights}, pw)
+        assert all(torch.equal(expected[n], m.weights[n]) for n in m.weights)
+        # graph mask from |scores| at that epoch
+        assert torch.equal(magnitude_masks(pt.graph_scores, pg), m.graph)
+        assert len(pt.detector.trajectory) == 12
+        assert pt.detector.trajectory[0].combined is None
+        assert all(r.combined is not None for r in pt.detector.trajectory[1:])
+
+
+def test_search_fires_and_snapshots_at_emergence(search) -> None:
+    for pt in search.pairs.values():
+        assert pt.fired_epoch is not None and 3 <= pt.fired_epoch <= 12
+        assert pt.epoch == pt.fired_epoch
+        assert pt.masks.meta["emerged"] is True
+        rec = pt.detector.trajectory[pt.fired_epoch - 1]
+        assert rec.fired and all(v < CFG.eta for v in rec.window)
+    last = search.last[(0.2, 0.5)]
+    assert last.epoch == 12 and last.masks.meta["emerged"] is False
+    # Θ at emergence differs from Θ at the last epoch (training went on)
+    eb = search.pairs[(0.2, 0.5)]
+    n = "convs.0.lin.weight"
+    if eb.epoch < 12:
+        assert not torch.equal(eb.state[n], last.state[n])
+
+
+def test_search_stops_at_emergence(trainer, search) -> None:
+    short = gebt_search(trainer, CFG, 0, ratios=[(0.2, 0.5)], stop=True)
+    fired = search.pairs[(0.2, 0.5)].fired_epoch
+    assert short.epochs_run == fired  # deterministic: same emergence epoch, then stop
+    assert short.pairs[(0.2, 0.5)].masks.equal(search.pairs[(0.2, 0.5)].masks)
+
+
+@pytest.mark.parametrize("init", ["inherit", "rewind", "reinit"])
+def test_retraining_initial_state(trainer, search, init: str) -> None:
+    pt = search.pairs[(0.2, 0.5)]
+    model, jm, ei, ew = build_ticket(
+        trainer, CFG, pt.masks, seed=0, init=init, state=pt.state, theta0=search.theta0
+    )
+    eff = {n: model.get_submodule(n.rsplit(".", 1)[0]).weight for n in jm.weight_names}
+    for n, w in eff.items():
+        mask = pt.masks.weights[n]
+        assert torch.all(w[~mask] == 0)  # pruned weights are zero
+        kept = w[mask]
+        if init == "inherit":
+            assert torch.equal(kept, pt.state[n][mask])
+        elif init == "rewind":
+            assert torch.equal(kept, search.theta0[n][mask])
+        else:
+            assert not torch.equal(kept, search.theta0[n][mask])
+            assert not torch.equal(kept, pt.state[n][mask])
+    # biases follow the same rule (not masked)
+    b = plain_state_dict(model)["convs.0.bias"]
+    if init == "rewind":
+        assert torch.equal(b, search.theta0["convs.0.bias"])
+    # binary edges: the pruned edges are gone from edge_index, no edge weights
+    assert ew is None
+    assert ei.size(1) == 2 * int(pt.masks.graph.sum())
+
+
+def test_learned_edge_weights_and_retrain(trainer, search) -> None:
+    pt = search.pairs[(0.2, 0.5)]
+    _, jm, ei, ew = build_ticket(
+        trainer,
+        CFG,
+        pt.masks,
+        seed=0,
+        init="inherit",
+        edge_weights="learned",
+        state=pt.state,
+        graph_scores=pt.graph_scores,
+    )
+    assert ew is not None and ew.numel() == ei.size(1)
+    keep = pt.masks.graph[jm.graph.inverse]
+    assert torch.allclose(ew, pt.graph_scores.abs()[jm.graph.inverse][keep])
+    res, _, _ = retrain(
+        trainer,
+        CFG,
+        pt.masks,
+        seed=0,
+        init="inherit",
+        edge_weights="learned",
+        state=pt.state,
+        graph_scores=pt.graph_scores,
+    )
+    assert 0 <= res.best_epoch < 5 and 0.3 < res.test <= 1.0
+    with pytest.raises(ValueError, match="graph_scores"):
+        build_ticket(trainer, CFG, pt.masks, seed=0, edge_weights="learned", theta0=search.theta0)
+    with pytest.raises(ValueError, match="state"):
+        build_ticket(trainer, CFG, pt.masks, seed=0, init="inherit")
+
+
+def test_random_ticket_and_costs(trainer, search) -> None:
+    pt = search.pairs[(0.6, 0.9)]
+    rnd = random_ticket(trainer, pt.masks, 0, graph_sparsity=0.6, weight_sparsity=0.9)
+    assert int((~rnd.graph).sum()) == int((~pt.masks.graph).sum())
+    assert rnd.kept() == pt.masks.kept()
+    assert not torch.equal(rnd.graph, pt.masks.graph)
+    from gcn_tickets.train import seed_everything
+
+    seed_everything(0)
+    model = trainer.make_model(hidden=16, num_layers=2, dropout=0.5)
+    names = gcn_weight_names(model)
+    assert names == ["convs.0.lin.weight", "convs.1.lin.weight"]
+    c = training_macs(model, trainer, pt.masks, search_epochs=10, retrain_epochs=100)
+    n, e = 2708, 10556
+    dense = n * (1433 * 16 + 16 * 7) + (e + n) * (16 + 7)
+    assert c["dense_epoch"] == dense
+    kept_e = 2 * int(pt.masks.graph.sum())
+    assert c["ticket_epoch"] == n * pt.masks.kept() + (kept_e + n) * (16 + 7)
+    assert c["total"] == 3 * (10 * dense + 100 * c["ticket_epoch"])
+
+
+def test_config_file_and_overrides(tmp_path) -> None:
+    f = tmp_path / "x_gebt.yaml"
+    f.write_text("dataset: CiteSeer\nseeds: [1, 2]\ngebt:\n  eta: 0.05\n  init: inherit\n")
+    cfg = load_config(f, ["gebt.graph_sparsity=0.4", "fifo=5"])
+    assert cfg.name == "x_gebt" and cfg.dataset == "CiteSeer" and cfg.seeds == (1, 2)
+    assert (cfg.eta, cfg.init, cfg.graph_sparsity, cfg.fifo) == (0.05, "inherit", 0.4, 5)
+    with pytest.raises(ValueError, match="unknown GEBT setting"):
+        load_config(f, ["gebt.etaa=0.1"])
+    with pytest.raises(ValueError, match="init"):
+        load_config(f, ["init=warm"])
+    with pytest.raises(ValueError, match="graph_sparsity"):
+        replace(CFG, graph_sparsity=1.0)
+
+
+def test_cli_early_bird_writes_and_resumes(root, tmp_path, monkeypatch, capsys) -> None:
+    from gcn_tickets.cli import main
+
+    monkeypatch.setenv("GCN_TICKETS_DATA", str(root))
+    args = [
+        "early-bird",
+        "configs/cora_gebt.yaml",
+        "seeds=[0]",
+        "gebt.search_epochs=8",
+        "gebt.retrain_epochs=3",
+        "--out",
+        str(tmp_path),
+        "--threads",
+        "1",
+    ]
+    import os
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    assert os.path.exists("configs/cora_gebt.yaml")
+    assert main(args) == 0
+    run = tmp_path / "cora_gebt"
+    rec = json.loads((run / "seed0.json").read_text())
+    row = rec["rows"][0]
+    assert (row["graph_sparsity"], row["weight_sparsity"]) == (0.2, 0.5)
+    assert {"test", "last_test", "random_test", "fired_epoch"} <= set(row)
+    assert (run / "seed0_g0.2_w0.5.pt").exists() and (run / "trajectory.png").exists()
+    assert (run / "heatmap.png").exists()
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "done earlier" in capsys.readouterr().out
+    assert main(["early-bird", "configs/cora_gebt.yaml", "gebt.bogus=1"]) == 2
