@@ -91,9 +91,7 @@ def test_to_networkx_bipartite_graph():
     w = torch.tensor([[0.5, 0.0, -2.0, 0.0], [0.0, 0.0, 3.0, 0.0]])
     G = to_networkx(biadjacency(mask, weight=w))
     assert G.number_of_nodes() == 6 and G.number_of_edges() == 3
-    left, right = nx.bipartite.sets(
-        G, top_nodes=[n for n, b in G.nodes(data="bipartite") if b == 0]
-    )
+    left, right = nx.bipartite.sets(G, top_nodes=[n for n, b in G.nodes(data="bipartite") if b == 0])
     assert left == {"L0", "L1", "L2", "L3"} and right == {"R0", "R1"}
     assert G["L2"]["R0"]["weight"] == 2.0 and G["L2"]["R1"]["weight"] == 3.0
     H = to_networkx(biadjacency(mask), drop_isolated=True)

@@ -49,9 +49,7 @@ def test_tiny_sigma2_is_exact_not_sqrt_of_roundoff():
 
 def test_where_arpack_cannot_go_falls_back():
     B = sp.csr_matrix(np.array([[1.0, 2.0, 0.0, 1.0]]))  # 1 x 4: one singular value
-    np.testing.assert_allclose(
-        top_singular_values(B, 2, method="sparse"), [np.sqrt(6.0), 0.0], atol=1e-12
-    )
+    np.testing.assert_allclose(top_singular_values(B, 2, method="sparse"), [np.sqrt(6.0), 0.0], atol=1e-12)
     B2 = sp.csr_matrix(np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 1.0]]))
     exact = np.linalg.svd(B2.toarray(), compute_uv=False)
     np.testing.assert_allclose(top_singular_values(B2, 3, method="sparse"), exact, atol=1e-12)
@@ -77,9 +75,7 @@ def test_blas_threads_pins_and_restores():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     before = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
     with blas_threads(1):
-        inside = [
-            i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"
-        ]
+        inside = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
         assert inside and all(t == 1 for t in inside)
     after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
     assert after == before

@@ -100,9 +100,7 @@ def test_linear_layer_and_weighted_gap():
     assert r.shape == (50, 20) and r.edges == int(mask.sum())
     D = mask.T.double().numpy()
     s = np.linalg.svd(D, compute_uv=False)
-    assert r.lambda1 == pytest.approx(s[0], abs=1e-10) and r.mu_hat == pytest.approx(
-        s[1], abs=1e-10
-    )
+    assert r.lambda1 == pytest.approx(s[0], abs=1e-10) and r.mu_hat == pytest.approx(s[1], abs=1e-10)
     sw = np.linalg.svd((w * mask).abs().T.numpy(), compute_uv=False)
     assert r.weighted_gap == pytest.approx(sw[0] - sw[1], abs=1e-10)
     assert "weighted_gap" not in r.reasons
@@ -146,9 +144,7 @@ def test_random_mask_closed_forms(rho, narc_expected):
     assert r.narc == pytest.approx(narc_expected, abs=0.01)
     # no isolated nodes: NaRC (reference) = (mu^2/4 + 1)/sqrt(mn) - |E|/(mn) exactly
     assert r.left_isolated == r.right_isolated == 0
-    assert r.narc == pytest.approx(
-        (r.mu_hat**2 / 4 + 1) / math.sqrt(m * n) - r.edges / (m * n), abs=1e-12
-    )
+    assert r.narc == pytest.approx((r.mu_hat**2 / 4 + 1) / math.sqrt(m * n) - r.edges / (m * n), abs=1e-12)
     assert r.narc_undirected == pytest.approx((r.mu_hat**2 / 4 + 1) / math.sqrt(m * n), abs=1e-12)
 
 
