@@ -1,0 +1,212 @@
+"""Accuracy against density for every PaI method: digits CNN (real, offline) and a Cora GCN.
+
+Digits (scikit-learn, 1,797 8×8 images, stratified 60/20/20 split, seed 0):
+the digits CNN (89,632 prunable weights) is pruned at init by each method at
+two densities, trained under the mask (SGD 0.05, momentum 0.9, wd 5e-4,
+cosine, EPOCHS epochs, re-masked after every step) and evaluated at the epoch
+of best validation accuracy; the dense model is the reference. Gem-Miner also
+reports the accuracy of its mask on the initial weights (before training).
+
+Cora (public split): 2-layer GCN (hidden 16), SNIP / GraSP / SynFlow /
+Gem-Miner / Rand at density 0.1, weights trained under the mask with Adam
+(lr 0.01, wd 5e-4, 200 epochs, cosine), test accuracy after training.
+
+Writes benchmarks/results/pai_digits.json, docs/pai.md's tables
+(docs/pai_digits.md) and docs/pai_digits.png.
+
+    /work/venv/bin/python benchmarks/bench_pai_digits.py [--epochs 20] [--seeds 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import torch
+
+from gcn_tickets.batches import accuracy
+from gcn_tickets.gem_miner import _train_weights, gem_miner, mine
+from gcn_tickets.images import digits_loaders, train_cnn
+from gcn_tickets.masks import MaskSet, atomic_write_text
+from gcn_tickets.pai import prune_at_init
+from gcn_tickets.zoo import build_model
+
+ROOT = Path(__file__).resolve().parents[1]
+METHODS = ["rand", "erk", "mag", "snip", "grasp", "synflow", "itersnip", "gem_miner"]
+
+
+def digits_runs(densities: list[float], epochs: int, seeds: list[int]) -> list[dict]:
+    rows = []
+    for seed in seeds:
+        data = digits_loaders(seed=seed)
+        for method, d in [("dense", 1.0)] + [(m, d) for m in METHODS for d in densities]:
+            torch.manual_seed(seed)
+            model = build_model("digits_cnn", in_channels=1)
+            t0 = time.perf_counter()
+            before = None
+            if method == "dense":
+                masks = None
+            elif method == "gem_miner":
+                masks = mine(model, data.train, d, seed=seed, return_work=True)
+                before = accuracy(masks.work, data.test)
+                del masks.work
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    masks = prune_at_init(model, method, d, data=data.train, seed=seed)
+            prune_s = time.perf_counter() - t0
+            res = train_cnn(model, data.train, data.val, data.test, masks=masks, epochs=epochs,
+                            seed=seed)  # fmt: skip
+            row = {
+                "dataset": "digits", "model": "digits_cnn", "method": method, "density": d,
+                "seed": seed, "kept": None if masks is None else masks.kept(),
+                "exact": None if masks is None else masks.kept() == round(d * masks.total()),
+                "collapsed": [] if masks is None else masks.meta.get("collapsed", []),
+                "test_acc": res.test_at_best_val, "best_val": res.best_val,
+                "acc_before_training": before, "prune_seconds": prune_s,
+            }  # fmt: skip
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return rows
+
+
+def cora_runs(density: float, seed: int = 0) -> list[dict]:
+    from gcn_tickets.data import load_dataset
+
+    task = load_dataset("Cora", root=tempfile.mkdtemp(prefix="pai_cora_"))
+    rows = []
+    for method in ["dense", "rand", "snip", "grasp", "synflow", "gem_miner"]:
+        torch.manual_seed(seed)
+        g = build_model("gcn", num_classes=task.num_classes, in_channels=task.num_features)
+        t0 = time.perf_counter()
+        before = None
+        if method == "gem_miner":
+            res = gem_miner(g, task.data, density, seed=seed)
+            masks, acc, before = res.masks, res.acc_after, res.acc_before
+        else:
+            if method == "dense":
+                masks = MaskSet({n: torch.ones_like(p, dtype=torch.bool)
+                                 for n, p in g.named_parameters() if p.dim() > 1})  # fmt: skip
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    masks = prune_at_init(g, method, density, data=task.data, seed=seed)
+            _train_weights(g, masks, task.data, 200, 0.01, 5e-4, "adam")
+            acc = accuracy(g, task.data, split="test")
+        row = {
+            "dataset": "Cora", "model": "gcn", "method": method,
+            "density": 1.0 if method == "dense" else density, "seed": seed,
+            "kept": masks.kept(), "exact": masks.kept() == round(masks.total()
+                                                                  * (1.0 if method == "dense" else density)),
+            "collapsed": masks.meta.get("collapsed", []), "test_acc": acc,
+            "acc_before_training": before, "seconds": time.perf_counter() - t0,
+        }  # fmt: skip
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def render(out: dict) -> str:
+    import numpy as np
+
+    dig = out["digits"]
+    lines = [
+        "# Pruning at init: accuracy against density",
+        "",
+        "Generated by `benchmarks/bench_pai_digits.py` "
+        f"(seeds {out['seeds']}, {out['epochs']} epochs; CPU, torch {out['torch']}).",
+        "",
+        "## Digits CNN (scikit-learn digits, 89,632 prunable weights)",
+        "",
+        "Test accuracy at the epoch of best validation accuracy (mean over seeds). "
+        "Gem-Miner: in brackets, its mask on the initial weights before weight training.",
+        "",
+        "| method | " + " | ".join(f"density {d:g}" for d in out["densities"]) + " |",
+        "|---|" + "---|" * len(out["densities"]),
+    ]
+    dense = [r["test_acc"] for r in dig if r["method"] == "dense"]
+    lines.append(f"| dense (1.0) | {np.mean(dense):.4f} |" + " |" * (len(out["densities"]) - 1))
+    for m in METHODS:
+        cells = []
+        for d in out["densities"]:
+            rs = [r for r in dig if r["method"] == m and r["density"] == d]
+            acc = np.mean([r["test_acc"] for r in rs])
+            cell = f"{acc:.4f}"
+            if m == "gem_miner":
+                cell += f" [{np.mean([r['acc_before_training'] for r in rs]):.4f}]"
+            if any(r["collapsed"] for r in rs):
+                cell += " (collapse)"
+            cells.append(cell)
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    lines += ["", "![accuracy vs density](pai_digits.png)", ""]
+    if out.get("cora"):
+        lines += [
+            "## Cora GCN (public split, 2 layers, hidden 16)",
+            "",
+            "Weights trained under the mask (Adam 0.01, wd 5e-4, 200 epochs); test accuracy "
+            "after training. Gem-Miner: in brackets, before weight training.",
+            "",
+            "| method | density | kept | test acc |",
+            "|---|---|---|---|",
+        ]
+        for r in out["cora"]:
+            b = r["acc_before_training"]
+            extra = f" [{b:.3f}]" if b is not None else ""
+            lines.append(f"| {r['method']} | {r['density']:g} | {r['kept']} | {r['test_acc']:.3f}{extra} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(out: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    dig = out["digits"]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for m in METHODS:
+        ds = out["densities"]
+        acc = [np.mean([r["test_acc"] for r in dig if r["method"] == m and r["density"] == d])
+               for d in ds]  # fmt: skip
+        ax.plot(ds, acc, marker="o", label=m)
+    dense = np.mean([r["test_acc"] for r in dig if r["method"] == "dense"])
+    ax.axhline(dense, color="k", ls="--", label="dense")
+    ax.set_xscale("log")
+    ax.set_xlabel("density (fraction of weights kept)")
+    ax.set_ylabel("test accuracy")
+    ax.set_title("digits CNN pruned at init")
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--seeds", default="0")
+    ap.add_argument("--densities", default="0.05,0.01")
+    ap.add_argument("--no-cora", action="store_true")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    seeds = [int(s) for s in args.seeds.split(",")]
+    densities = [float(d) for d in args.densities.split(",")]
+    out = {"epochs": args.epochs, "seeds": seeds, "densities": densities,
+           "torch": torch.__version__}  # fmt: skip
+    out["digits"] = digits_runs(densities, args.epochs, seeds)
+    out["cora"] = [] if args.no_cora else cora_runs(0.1)
+    res = ROOT / "benchmarks" / "results"
+    res.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(res / "pai_digits.json", json.dumps(out, indent=1))
+    atomic_write_text(ROOT / "docs" / "pai_digits.md", render(out))
+    plot(out, ROOT / "docs" / "pai_digits.png")
+
+
+if __name__ == "__main__":
+    main()
