@@ -54,9 +54,7 @@ class Remasker:
         for n, m in masks.items():
             p = params[n]
             if tuple(p.shape) != tuple(m.shape):
-                raise MaskError(
-                    f"mask '{n}' has shape {tuple(m.shape)}, parameter has {tuple(p.shape)}"
-                )
+                raise MaskError(f"mask '{n}' has shape {tuple(m.shape)}, parameter has {tuple(p.shape)}")
             self._pairs.append((p, m.to(device=p.device)))
         self._handles: list = []
 

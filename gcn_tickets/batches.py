@@ -47,9 +47,7 @@ def _is_pair(data: Any) -> bool:
     )
 
 
-def call_model(
-    model: nn.Module, args: tuple[Any, ...], params: Mapping[str, Tensor] | None = None
-) -> Tensor:
+def call_model(model: nn.Module, args: tuple[Any, ...], params: Mapping[str, Tensor] | None = None) -> Tensor:
     """``model(*args)``, or with ``params`` substituted via ``functional_call``."""
     if params is None:
         return model(*args)
@@ -87,9 +85,7 @@ def iter_logits(
         if index is None:
             mask = _split_mask(data, split)
             if mask is None:
-                raise ValueError(
-                    f"the graph has no '{split}_mask'; add one or pass index=... explicitly"
-                )
+                raise ValueError(f"the graph has no '{split}_mask'; add one or pass index=... explicitly")
             index = mask.nonzero().view(-1)
         yield out[index], y[index]
         return

@@ -108,8 +108,7 @@ def mine(
         p.requires_grad_(False)
     gen = torch.Generator().manual_seed(seed)
     scores = {
-        n: torch.rand(theta[n].shape, generator=gen, dtype=theta[n].dtype).requires_grad_(True)
-        for n in names
+        n: torch.rand(theta[n].shape, generator=gen, dtype=theta[n].dtype).requires_grad_(True) for n in names
     }
     flags = {n: torch.ones(theta[n].shape, dtype=torch.bool) for n in names}
     if optimizer not in ("sgd", "adam"):
@@ -196,9 +195,7 @@ def _train_weights(
     optimizer: str,
 ) -> None:
     if optimizer == "adam":
-        opt: torch.optim.Optimizer = torch.optim.Adam(
-            model.parameters(), lr=lr, weight_decay=weight_decay
-        )
+        opt: torch.optim.Optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     else:
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
@@ -238,9 +235,7 @@ def gem_miner(
     batches with SGD lr 0.05) of weight training under the mask.
     """
     graph = is_graph(data)
-    masks = mine(
-        model, data, density, seed=seed, progress=progress, return_work=True, **mine_kwargs
-    )
+    masks = mine(model, data, density, seed=seed, progress=progress, return_work=True, **mine_kwargs)
     work = masks.work  # type: ignore[attr-defined]
     del masks.work  # type: ignore[attr-defined]
     target, split = (data, "test") if graph else (eval_data, "eval")

@@ -67,9 +67,7 @@ def digits_loaders(
 
     def loader(ix, shuffle: bool) -> DataLoader:
         t = torch.as_tensor(ix)
-        return DataLoader(
-            TensorDataset(x[t], y[t]), batch_size=batch_size, shuffle=shuffle, generator=g
-        )
+        return DataLoader(TensorDataset(x[t], y[t]), batch_size=batch_size, shuffle=shuffle, generator=g)
 
     return DigitsData(loader(tr, True), loader(va, False), loader(te, False), (c, h, w))
 

@@ -200,9 +200,7 @@ def _clean(scores: Tensor, name: str) -> Tensor:
     flat = scores.detach().reshape(-1).to(device="cpu", dtype=torch.float64)
     bad = torch.isnan(flat)
     if bad.any():
-        warnings.warn(
-            f"{int(bad.sum())} NaN scores in '{name}' rank lowest", RuntimeWarning, stacklevel=3
-        )
+        warnings.warn(f"{int(bad.sum())} NaN scores in '{name}' rank lowest", RuntimeWarning, stacklevel=3)
         flat = torch.where(bad, torch.full_like(flat, -math.inf), flat)
     return flat
 
@@ -240,11 +238,7 @@ def topk_masks(
     _check_choice("scope", scope, ("global", "layer"))
     names = list(scores)
     flats = [_clean(scores[n], n) for n in names]
-    allows = (
-        [allowed[n].detach().reshape(-1).cpu().bool() for n in names]
-        if allowed is not None
-        else None
-    )
+    allows = [allowed[n].detach().reshape(-1).cpu().bool() for n in names] if allowed is not None else None
     out: dict[str, Tensor] = {}
     if scope == "layer":
         for i, n in enumerate(names):
@@ -285,9 +279,7 @@ def erk_densities(shapes: Mapping[str, Sequence[int]], density: float) -> dict[s
         dense.update(over)
 
 
-def exact_counts(
-    sizes: Mapping[str, int], densities: Mapping[str, float], total: int
-) -> dict[str, int]:
+def exact_counts(sizes: Mapping[str, int], densities: Mapping[str, float], total: int) -> dict[str, int]:
     """Per-tensor kept counts near ``density_l · n_l`` that sum exactly to ``total``.
 
     Floors first, then hands out the remainder by the largest fractional
@@ -346,14 +338,10 @@ def _set_masked(work: nn.Module, orig: Mapping[str, Tensor], masks: Mapping[str,
                 params[n].copy_(w * masks[n].to(device=w.device, dtype=w.dtype))
 
 
-def rand_scores(
-    model: nn.Module, names: Sequence[str], *, generator: torch.Generator
-) -> dict[str, Tensor]:
+def rand_scores(model: nn.Module, names: Sequence[str], *, generator: torch.Generator) -> dict[str, Tensor]:
     """Gaussian scores ``N(0, 1)`` (a global top-k of them is a uniform random mask)."""
     params = _params(model)
-    return {
-        n: torch.randn(params[n].shape, generator=generator, dtype=torch.float64) for n in names
-    }
+    return {n: torch.randn(params[n].shape, generator=generator, dtype=torch.float64) for n in names}
 
 
 def mag_scores(model: nn.Module, names: Sequence[str]) -> dict[str, Tensor]:
@@ -375,9 +363,7 @@ class _Prepared:
         return iter_logits(model, self.data)
 
 
-def _prepare(
-    model: nn.Module, data: Any, samples_per_class: int | None, batch_size: int = 256
-) -> _Prepared:
+def _prepare(model: nn.Module, data: Any, samples_per_class: int | None, batch_size: int = 256) -> _Prepared:
     if samples_per_class is None:
         return _Prepared(data)
     c = num_classes_of(model, data)
@@ -385,9 +371,7 @@ def _prepare(
     if is_graph(data):
         return _Prepared(sub[0], sub[1])
     x, y = sub
-    return _Prepared(
-        [(x[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(y), batch_size)]
-    )
+    return _Prepared([(x[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(y), batch_size)])
 
 
 def _snip_on(
@@ -728,15 +712,11 @@ def prune_at_init(
         )
     if input_shape is None:
         input_shape = getattr(model, "input_shape", None)
-    names = prunable_names(
-        model, include_first=include_first, include_last=include_last, exclude=exclude
-    )
+    names = prunable_names(model, include_first=include_first, include_last=include_last, exclude=exclude)
     params = _params(model)
     shapes = {n: tuple(params[n].shape) for n in names}
     gen = torch.Generator().manual_seed(seed)
-    n_iter = _check_iterations(
-        iterations if iterations is not None else DEFAULT_ITERATIONS.get(method, 1)
-    )
+    n_iter = _check_iterations(iterations if iterations is not None else DEFAULT_ITERATIONS.get(method, 1))
 
     if method == "gem_miner":
         from gcn_tickets.gem_miner import mine
@@ -744,17 +724,13 @@ def prune_at_init(
         opts = dict(gem_miner_options or {})
         if iterations is not None:
             opts["epochs"] = iterations
-        weights = mine(
-            model, data, density, names=names, seed=seed, progress=progress, **opts
-        ).weights
+        weights = mine(model, data, density, names=names, seed=seed, progress=progress, **opts).weights
     elif method == "uniform":
         counts = {n: round(density * math.prod(s)) for n, s in shapes.items()}
         weights = random_masks(shapes, counts, gen)
     elif method == "erk":
         sizes = {n: math.prod(s) for n, s in shapes.items()}
-        counts = exact_counts(
-            sizes, erk_densities(shapes, density), round(density * sum(sizes.values()))
-        )
+        counts = exact_counts(sizes, erk_densities(shapes, density), round(density * sum(sizes.values())))
         weights = random_masks(shapes, counts, gen)
     else:
         weights = _iterative(
