@@ -38,8 +38,10 @@ metric is reported at the best-validation epoch.
 
 Defaults follow the GEBT paper: 2-layer GCN, hidden 16, 100 search epochs, Adam lr 0.01
 (weights) / 0.001 (graph), weight decay 5e-4; and the detector defaults of
-:mod:`gcn_tickets.early_bird` (``pruned`` distance, ``max`` over groups, η = 0.1, FIFO
-of 4 masks = 3 distances, chosen from the measurements in ``docs/gebt.md``).
+:mod:`gcn_tickets.early_bird` (``minority`` distance, ``max`` over groups, η = 0.03, FIFO
+of 4 masks = 3 distances, chosen from the measurements in ``docs/gebt.md``). Retraining
+defaults to ``rewind`` with binary edges (``inherit`` was within noise of it, ``reinit``
+2-3 points worse, see ``docs/gebt.md``).
 """
 
 from __future__ import annotations
@@ -584,6 +586,7 @@ def run_seed(
     compare: bool = True,
     ablation: tuple[float, float] | None = None,
     keep_history: bool = False,
+    retrain_pairs: Sequence[tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     """Dense baseline, one GEBT search for all ``ratios``, and the retrained tickets.
 
@@ -593,6 +596,10 @@ def run_seed(
     isolates the graph mask), all retrained the same way (the search then runs the whole budget,
     and the early-bird cost is counted up to the emergence epoch only). With ``ablation``
     = (p_g, p_w): that pair is also retrained with every init and with learned edge weights.
+
+    ``retrain_pairs``: retrain (and compare) only these pairs (default all); the other rows
+    carry the emergence epoch and trajectory with ``test = None`` (cheap firing statistics
+    on large graphs).
 
     Returns ``{"dense": {...}, "rows": [...], "search": SearchResult}`` (rows are JSON-safe).
     """
@@ -604,14 +611,19 @@ def run_seed(
     rows: list[dict[str, Any]] = []
     for (pg, pw), pt in search.pairs.items():
         assert pt.masks is not None and pt.state is not None and pt.epoch is not None
-        res, _, _ = retrain(
-            trainer,
-            cfg,
-            pt.masks,
-            seed=seed,
-            state=pt.state,
-            theta0=search.theta0,
-            graph_scores=pt.graph_scores,
+        do_retrain = retrain_pairs is None or (pg, pw) in {tuple(r) for r in retrain_pairs}
+        res = (
+            retrain(
+                trainer,
+                cfg,
+                pt.masks,
+                seed=seed,
+                state=pt.state,
+                theta0=search.theta0,
+                graph_scores=pt.graph_scores,
+            )[0]
+            if do_retrain
+            else None
         )
         eb_macs = training_macs(
             probe, trainer, pt.masks, search_epochs=pt.epoch, retrain_epochs=cfg.retrain_epochs
@@ -633,11 +645,11 @@ def run_seed(
             "search_epochs": cfg.search_epochs,
             "init": cfg.init,
             "edge_weights": cfg.edge_weights,
-            "test": res.test,
-            "valid": res.valid,
-            "best_epoch": res.best_epoch,
+            "test": res.test if res else None,
+            "valid": res.valid if res else None,
+            "best_epoch": res.best_epoch if res else None,
             "search_seconds": pt.search_seconds,
-            "retrain_seconds": res.seconds,
+            "retrain_seconds": res.seconds if res else None,
             "dense_test": dense.test,
             "dense_seconds": dense.seconds,
             "train_macs": eb_macs["total"],
@@ -656,6 +668,9 @@ def run_seed(
             },
             "detector": pt.detector.settings(),
         }
+        if res is None:
+            rows.append(row)
+            continue
         if compare:
             last = search.last[(pg, pw)]
             assert last.masks is not None
