@@ -26,6 +26,7 @@ OUT = ROOT / "benchmarks" / "results" / "gebt_cnn.jsonl"
 BUDGET = 30
 SPARSITIES = (0.5, 0.7)
 SEEDS = (0, 1, 2)
+SCOPES = ("global", "layer")
 
 
 def cnn() -> nn.Module:
@@ -95,22 +96,32 @@ def main() -> int:
     xtr, ytr, xte, yte = data()
     done = set()
     if OUT.exists():
-        done = {(r["seed"], r["sparsity"]) for r in map(json.loads, OUT.read_text().splitlines())}
+        done = {
+            (r["seed"], r["sparsity"], r.get("scope", "global"))
+            for r in map(json.loads, OUT.read_text().splitlines())
+        }
     for seed in SEEDS:
         torch.manual_seed(seed)
         dense = cnn()
         t0 = time.perf_counter()
         train(dense, batches(xtr, ytr, seed), BUDGET)
         dense_s, dense_acc = time.perf_counter() - t0, acc(dense, xte, yte)
-        for p in SPARSITIES:
-            if (seed, p) in done:
+        for p, scope in [(p, sc) for p in SPARSITIES for sc in SCOPES]:
+            if (seed, p, scope) in done:
                 continue
             torch.manual_seed(seed)
             model = cnn()
             opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-4)
             t0 = time.perf_counter()
             res = search_channel_ticket(
-                model, batches(xtr, ytr, seed), opt, sparsity=p, max_epochs=BUDGET, l1=1e-3, stop=False
+                model,
+                batches(xtr, ytr, seed),
+                opt,
+                sparsity=p,
+                max_epochs=BUDGET,
+                l1=1e-3,
+                stop=False,
+                scope=scope,
             )
             # EB ticket: weights of the emergence epoch are not kept by a stop=False search,
             # so re-run the search to emergence (deterministic) and fine-tune from there
@@ -120,14 +131,14 @@ def main() -> int:
             opt = torch.optim.SGD(eb.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-4)
             t1 = time.perf_counter()
             r2 = search_channel_ticket(
-                eb, batches(xtr, ytr, seed), opt, sparsity=p, max_epochs=fired, l1=1e-3
+                eb, batches(xtr, ytr, seed), opt, sparsity=p, max_epochs=fired, l1=1e-3, scope=scope
             )
             m = ChannelMasker(eb, r2.masks)
             m.apply()
             train(eb, batches(xtr, ytr, seed + 100), BUDGET - fired, m)
             eb_s = time.perf_counter() - t1
             # last-epoch ticket: the full search's model, fine-tuned for the same epochs
-            ml = ChannelMasker(model, _masks_now(model, p))
+            ml = ChannelMasker(model, _masks_now(model, p, scope))
             ml.apply()
             train(model, batches(xtr, ytr, seed + 100), BUDGET - fired, ml)
             # random channel ticket of the same sparsity, trained from scratch for the budget
@@ -145,6 +156,7 @@ def main() -> int:
             rec = {
                 "seed": seed,
                 "sparsity": p,
+                "scope": scope,
                 "fired_epoch": res.fired_epoch,
                 "budget": BUDGET,
                 "eb_test": acc(eb, xte, yte),
@@ -160,11 +172,12 @@ def main() -> int:
                 f.write(json.dumps(rec) + "\n")
             print(rec, flush=True)
     rows = [json.loads(line) for line in OUT.read_text().splitlines()]
-    for p in SPARSITIES:
-        rs = [r for r in rows if r["sparsity"] == p]
+    for p, scope in [(p, sc) for p in SPARSITIES for sc in SCOPES]:
+        rs = [r for r in rows if r["sparsity"] == p and r.get("scope", "global") == scope]
         fe = [r["fired_epoch"] for r in rs if r["fired_epoch"] is not None]
         print(
             p,
+            scope,
             len(fe),
             "/",
             len(rs),
@@ -178,10 +191,10 @@ def main() -> int:
     return 0
 
 
-def _masks_now(model, p):
+def _masks_now(model, p, scope):
     from gcn_tickets.eb_cnn import channel_masks
 
-    return channel_masks(model, p)
+    return channel_masks(model, p, scope=scope)
 
 
 if __name__ == "__main__":

@@ -68,17 +68,35 @@ def bn_scaling_factors(model: nn.Module) -> dict[str, Tensor]:
     return {n: m.weight.detach().abs().float().cpu() for n, m in bn_layers(model).items()}
 
 
-def channel_masks(model: nn.Module, sparsity: float, *, min_keep: int = 1) -> dict[str, Tensor]:
-    """Channel masks at ``sparsity`` (fraction of channels REMOVED), global threshold on |γ|.
+def channel_masks(
+    model: nn.Module, sparsity: float, *, min_keep: int = 1, scope: str = "global"
+) -> dict[str, Tensor]:
+    """Channel masks at ``sparsity`` (fraction of channels REMOVED) from |γ|.
 
-    Returns ``{bn_name: bool[C_layer]}`` (True = kept); exactly ``round(sparsity · C)`` of the
-    C channels of all BN layers together are pruned. Layer collapse guard: the ``min_keep``
-    largest-|γ| channels of every layer (default 1) are never pruned (a layer with no channel
-    left disconnects the network); ``min_keep=0`` is the plain global threshold.
+    ``scope="global"`` (EB / network slimming): ONE threshold over all BN layers; exactly
+    ``round(sparsity · C)`` of the C channels are pruned. Layer collapse guard: the
+    ``min_keep`` largest-|γ| channels of every layer (default 1) are never pruned (a layer
+    with no channel left disconnects the network); ``min_keep=0`` is the plain global
+    threshold. ``scope="layer"``: ``round(sparsity · C_l)`` channels pruned in every layer
+    (use it when γ scales differ between layers: on a small digits CNN the global threshold
+    emptied the first two layers, see docs/gebt.md).
+
+    Returns ``{bn_name: bool[C_layer]}`` (True = kept).
     """
     if min_keep < 0:
         raise ValueError(f"`min_keep` must be >= 0, got {min_keep}")
+    if scope not in ("global", "layer"):
+        raise ValueError(f"`scope` must be 'global' or 'layer', got {scope!r}")
     scores = bn_scaling_factors(model)
+    if scope == "layer":
+        out = {}
+        for k, v in scores.items():
+            m = magnitude_masks(v, sparsity)
+            assert isinstance(m, Tensor)
+            if int(m.sum()) < min(min_keep, v.numel()):
+                raise ValueError(f"sparsity {sparsity} leaves layer '{k}' fewer than {min_keep}")
+            out[k] = m
+        return out
     total = sum(t.numel() for t in scores.values())
     protected = sum(min(min_keep, t.numel()) for t in scores.values())
     if round(sparsity * total) > total - protected:
@@ -173,6 +191,7 @@ def search_channel_ticket(
     loss_fn: Callable[[Tensor, Tensor], Tensor] = F.cross_entropy,
     stop: bool = True,
     min_keep: int = 1,
+    scope: str = "global",
 ) -> ChannelSearchResult:
     """Train ``model`` until its channel mask at ``sparsity`` stops changing (EB search).
 
@@ -187,6 +206,7 @@ def search_channel_ticket(
         detector: default ``EarlyBirdDetector(groups=("channels",))`` with its defaults.
         stop: stop at emergence (default); False runs the whole budget and keeps recording.
         min_keep: channels always kept per layer (layer-collapse guard, default 1).
+        scope: ``"global"`` threshold (EB, default) or per-``"layer"`` ratio.
 
     The mask of epoch e is drawn after the e-th epoch of training (e = 1, 2, ...).
     """
@@ -210,13 +230,13 @@ def search_channel_ticket(
             tot += float(loss.detach()) * len(y)
             cnt += len(y)
         losses.append(tot / max(cnt, 1))
-        masks = channel_masks(model, sparsity, min_keep=min_keep)
+        masks = channel_masks(model, sparsity, min_keep=min_keep, scope=scope)
         if det.update(epoch, {GROUP: masks}):
             ticket = masks
             if stop:
                 break
     if ticket is None:
-        ticket = channel_masks(model, sparsity, min_keep=min_keep)
+        ticket = channel_masks(model, sparsity, min_keep=min_keep, scope=scope)
     return ChannelSearchResult(
         masks=ticket,
         fired_epoch=det.fired_epoch,

@@ -84,6 +84,9 @@ def test_layer_collapse_guard() -> None:
     assert guarded["4"].tolist() == [False] + [True] * 15  # exact count: 8 pruned in all
     with pytest.raises(ValueError, match="min_keep"):
         channel_masks(model, 23 / 24, min_keep=2)
+    per_layer = channel_masks(model, 0.25, scope="layer")  # 2 of 8 and 4 of 16
+    assert per_layer["1"].tolist() == [False] * 2 + [True] * 6
+    assert per_layer["4"].tolist() == [False] * 4 + [True] * 12
 
 
 def test_l1_subgradient_and_masker() -> None:
