@@ -23,13 +23,17 @@ Defaults: ``epochs`` 10 and ``T`` 1 for mini-batch data, 200 and 20 for a
 full-batch graph; scores by Adam(lr 0.05). Adam is used rather than SGD
 because ``∂L/∂p = ∂L/∂w ⊙ θ`` scales with the initial weights: with SGD the
 learning rate must be tuned per model (``optimizer="sgd"``, ``lr=10`` works on
-the digits CNN), Adam's step does not depend on that scale.
+the digits CNN), Adam's step does not depend on that scale. Known limit: the
+global freezing can empty a small layer (the 112-weight classifier of a Cora
+GCN); :func:`gem_miner` then warns (:class:`LayerCollapseWarning`): pass
+``names=`` without that layer.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -253,9 +257,21 @@ def gem_miner(
         "adam" if graph else "sgd",
     )
     acc_after = accuracy(model, target, split="test")
+    from gcn_tickets.pai import LayerCollapseWarning, collapse_report
+
+    rep = collapse_report(model, masks, data=data if graph else None)
+    if rep.collapsed:
+        warnings.warn(
+            f"Gem-Miner at density {density:g} collapsed {rep.collapsed} (empty: {rep.empty}); "
+            "exclude small layers (names=..., e.g. without the classifier) or raise the density",
+            LayerCollapseWarning,
+            stacklevel=2,
+        )
     kept = sum(int(m.sum()) for m in masks.weights.values())
     total = sum(m.numel() for m in masks.weights.values())
     if not math.isclose(kept, round(density * total)):
         raise AssertionError("Gem-Miner missed its target count")  # pragma: no cover
-    masks.meta.update({"acc_before": acc_before, "acc_after": acc_after, "acc_split": split})
+    masks.meta.update(
+        {"acc_before": acc_before, "acc_after": acc_after, "acc_split": split, "collapsed": rep.collapsed}
+    )
     return GemMinerResult(masks, acc_before, acc_after, kept / total, split)
