@@ -604,8 +604,13 @@ def run_seed(
     Returns ``{"dense": {...}, "rows": [...], "search": SearchResult}`` (rows are JSON-safe).
     """
     ratios = list(ratios) if ratios is not None else [(cfg.graph_sparsity, cfg.weight_sparsity)]
-    dense = train_dense(trainer, cfg, seed)
-    dense_row = {"test": dense.test, "valid": dense.valid, "seconds": dense.seconds}
+    any_retrain = retrain_pairs is None or len(retrain_pairs) > 0
+    dense = train_dense(trainer, cfg, seed) if any_retrain else None
+    dense_row = {
+        "test": dense.test if dense else None,
+        "valid": dense.valid if dense else None,
+        "seconds": dense.seconds if dense else None,
+    }
     search = gebt_search(trainer, cfg, seed, ratios=ratios, stop=not compare, keep_history=keep_history)
     probe = _make_model(trainer, cfg, seed)
     rows: list[dict[str, Any]] = []
@@ -650,8 +655,8 @@ def run_seed(
             "best_epoch": res.best_epoch if res else None,
             "search_seconds": pt.search_seconds,
             "retrain_seconds": res.seconds if res else None,
-            "dense_test": dense.test,
-            "dense_seconds": dense.seconds,
+            "dense_test": dense.test if dense else None,
+            "dense_seconds": dense.seconds if dense else None,
             "train_macs": eb_macs["total"],
             "train_macs_full_search": full_macs["total"],
             "dense_train_macs": 3 * eb_macs["dense_epoch"] * cfg.retrain_epochs,
