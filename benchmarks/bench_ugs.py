@@ -26,7 +26,7 @@ def main(argv: list[str]) -> None:
     torch.set_num_threads(1)
     cfg = load_config(argv[0], argv[1:])
     task = load_dataset(cfg.dataset)
-    trainer = make_trainer(task, cfg.device, **cfg.link)
+    trainer = make_trainer(task, cfg.device, **cfg.trainer)
     out = ROOT / "benchmarks" / "results" / "ugs" / cfg.name
 
     def log(msg: str) -> None:

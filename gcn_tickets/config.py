@@ -35,7 +35,7 @@ class RunConfig:
     seeds: tuple[int, ...] = (0, 1, 2)
     modes: tuple[str, ...] = ("reference", "improved", "random")
     device: str = "cpu"
-    link: dict[str, Any] = field(default_factory=dict)  # LinkTrainer options
+    trainer: dict[str, Any] = field(default_factory=dict)  # trainer options (batch sizes)
     ugs: UGSConfig = field(default_factory=UGSConfig)
 
 

@@ -158,6 +158,7 @@ class GraphGCN(nn.Module):
         dropout: float = 0.5,
         atom_encoder: bool = False,
         batch_norm: bool = True,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         if atom_encoder:

@@ -17,6 +17,10 @@ def _fmt(s: dict[str, float] | None) -> str:
     return f"{100 * s['mean']:.2f} ± {100 * s['std']:.2f} (n={s['n']})"
 
 
+def _pct(x: float | None) -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.2f} %"
+
+
 def _by_round(summary: dict[str, Any], mode: str) -> dict[int, dict[str, Any]]:
     return {row["round"]: row for row in summary.get(mode, [])}
 
@@ -46,14 +50,15 @@ def ugs_table(summary: dict[str, Any]) -> str:
     head = "| round | graph sparsity | weight sparsity | MACs (% dense) | " + " | ".join(modes) + " |"
     lines = [head, "|" + "---|" * (4 + len(modes))]
     if dense:
-        lines.append(f"| 0 (dense) | 0.00 % | 0.00 % | 100.0 | "
+        lines.append("| 0 (dense) | 0.00 % | 0.00 % | 100.0 | "
                      + " | ".join(_fmt(dense["test"]) for _ in modes) + " |")
     for r in rounds:
         rows = {m: _by_round(summary, m).get(r) for m in modes}
         any_row = next(v for v in rows.values() if v)
-        macs = 100 * any_row["macs"] / any_row["dense_macs"] if any_row.get("dense_macs") else math.nan
+        macs = (100 * any_row["macs"] / any_row["dense_macs"]
+                if any_row.get("dense_macs") else math.nan)
         lines.append(
-            f"| {r} | {100 * any_row['graph_sparsity']:.2f} % | "
+            f"| {r} | {_pct(any_row['graph_sparsity'])} | "
             f"{100 * any_row['weight_sparsity']:.2f} % | {macs:.1f} | "
             + " | ".join(_fmt(rows[m]["test"] if rows[m] else None) for m in modes) + " |"
         )
@@ -70,7 +75,7 @@ def plot_ugs(summary: dict[str, Any], path: Path, title: str) -> None:
     for ax, key, label in ((axes[0], "graph_sparsity", "graph sparsity (%)"),
                            (axes[1], "weight_sparsity", "weight sparsity (%)")):
         for mode, style in (("reference", "o-"), ("improved", "s-"), ("random", "^--")):
-            rows = [r for r in summary.get(mode, []) if r["round"] > 0]
+            rows = [r for r in summary.get(mode, []) if r["round"] > 0 and r[key] is not None]
             if not rows:
                 continue
             x = [100 * r[key] for r in rows]

@@ -192,6 +192,7 @@ class LinkTrainer:
     def make_model(self, *, hidden: int, num_layers: int, dropout: float, **kw) -> nn.Module:
         from gcn_tickets.models import LinkGCN
 
+        kw.pop("input_dropout", None)  # the encoder sees embeddings, no input dropout
         nf = self.x.size(-1) if self.x is not None else 0
         return LinkGCN(self.num_nodes, nf, hidden, num_layers=num_layers, dropout=dropout, **kw)
 
@@ -256,6 +257,7 @@ class GraphTrainer:
     def make_model(self, *, hidden: int, num_layers: int, dropout: float, **kw) -> nn.Module:
         from gcn_tickets.models import GraphGCN
 
+        kw.pop("input_dropout", None)
         atom = self.task.name.startswith("ogbg-mol")
         return GraphGCN(
             self.task.num_features,
@@ -324,6 +326,8 @@ def fit(
                 for opt in optimizers:
                     opt.zero_grad(set_to_none=True)
                 loss.backward()
+                if after_backward:
+                    after_backward()
                 for opt in optimizers:
                     opt.step()
                 if after_step:

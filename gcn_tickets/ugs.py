@@ -83,7 +83,7 @@ class UGSConfig:
     mask_momentum: float = 0.9
     prox_s1: float = 1e-4  # proximal L1 on graph scores (improved; shrink mask_lr·prox_s1 per step)
     prox_s2: float = 1e-4  # proximal L1 on weight scores (improved)
-    aux_weight: float = 5.0
+    aux_weight: float = 25.0
     pseudo_weight: float = 0.5
     pseudo_threshold: float = 0.9
     eval_every: int = 1
@@ -130,12 +130,14 @@ def search_scores(
     """
     model = _model(trainer, cfg, model_seed)
     load_plain_state_dict(model, theta0)
-    jm = JointMasks(model, trainer.edge_index, trainer.num_nodes, masks=masks,
+    has_graph = masks.graph is not None
+    jm = JointMasks(model, trainer.edge_index if has_graph else None,
+                    trainer.num_nodes if has_graph else None, masks=masks,
                     learn_graph=True, learn_weights=True, noise=cfg.mask_noise, seed=seed)
     torch.manual_seed(seed)
     mask_params = list(jm.mask_parameters())
     model_params = list(jm.model_parameters())
-    g_score = jm.graph.score
+    g_score = jm.graph.score if jm.graph is not None else None
     w_scores = [wm.score for wm in jm.weight_masks().values()]
     after_backward: Callable[[], None] | None = None
     after_step: Callable[[], None] | None = None
@@ -146,7 +148,7 @@ def search_scores(
 
         def after_backward() -> None:  # L1 as sign sub-gradient (reference)
             with torch.no_grad():
-                if g_score.grad is not None:
+                if g_score is not None and g_score.grad is not None:
                     g_score.grad.add_(cfg.s1 * torch.sign(g_score))
                 for s in w_scores:
                     if s.grad is not None:
@@ -159,12 +161,15 @@ def search_scores(
 
         def after_step() -> None:  # proximal L1: soft-threshold by lr·γ
             with torch.no_grad():
-                for s, gam in [(g_score, cfg.prox_s1)] + [(w, cfg.prox_s2) for w in w_scores]:
+                pairs = [(w, cfg.prox_s2) for w in w_scores]
+                if g_score is not None:
+                    pairs.append((g_score, cfg.prox_s1))
+                for s, gam in pairs:
                     t = cfg.mask_lr * gam
                     s.copy_(torch.sign(s) * (s.abs() - t).clamp_min(0))
 
-        und = jm.graph.und_edge_index
-        kept = jm.graph.kept
+        und = jm.graph.und_edge_index if jm.graph is not None else None
+        kept = jm.graph.kept if jm.graph is not None else None
         is_train = torch.zeros(trainer.num_nodes, dtype=torch.bool)
         if isinstance(trainer, NodeTrainer):
             is_train[trainer.split["train"]] = True
@@ -172,6 +177,8 @@ def search_scores(
         node_task = isinstance(trainer, NodeTrainer)
 
         def extra(out: Tensor, ew: Tensor) -> Tensor:
+            if und is None:
+                return out.new_zeros(())
             if node_task:  # class probabilities: 1 − p_u·p_v ∈ [0, 1]
                 p = out.detach().softmax(-1)
                 dissim = 1.0 - (p[und[0]] * p[und[1]]).sum(-1)
@@ -209,14 +216,18 @@ def ugs_round(
     rs = round_seed(seed, round_, mode)
     info: dict[str, Any] = {}
     kept_w = dict(masks.weights)
+    has_graph = masks.graph is not None
+    new_g = None
     if mode == "random":
         gen = torch.Generator().manual_seed(rs)
-        new_g = prune_random({"g": masks.graph}, cfg.prune_graph, gen)["g"]
+        if has_graph:
+            new_g = prune_random({"g": masks.graph}, cfg.prune_graph, gen)["g"]
         new_w = prune_random(kept_w, cfg.prune_weight, gen)
     else:
         g_scores, w_scores, search = search_scores(trainer, cfg, mode, theta0, masks, rs,
                                                    model_seed=model_seed)
-        new_g = prune_lowest({"g": g_scores}, {"g": masks.graph}, cfg.prune_graph)["g"]
+        if has_graph:
+            new_g = prune_lowest({"g": g_scores}, {"g": masks.graph}, cfg.prune_graph)["g"]
         new_w = prune_lowest(w_scores, kept_w, cfg.prune_weight)
         info["search"] = {"best_epoch": search.best_epoch, "valid": search.valid,
                           "test": search.test, "seconds": search.seconds}
@@ -228,10 +239,13 @@ def _initial_masks(trainer, model: nn.Module) -> MaskSet:
     from gcn_tickets.edges import undirected_edges
     from gcn_tickets.masking import gcn_weight_names
 
-    und, _ = undirected_edges(trainer.edge_index, trainer.num_nodes)
+    graph = None
+    if trainer.edge_index is not None:  # graph-level tasks: weight masks only
+        und, _ = undirected_edges(trainer.edge_index, trainer.num_nodes)
+        graph = torch.ones(und.size(1), dtype=torch.bool)
     sd = plain_state_dict(model)
     return MaskSet({n: torch.ones_like(sd[n], dtype=torch.bool) for n in gcn_weight_names(model)},
-                   torch.ones(und.size(1), dtype=torch.bool), {"round": 0})
+                   graph, {"round": 0})
 
 
 def run_ugs(
@@ -284,24 +298,32 @@ def run_ugs(
                 nparams, nnz = count_parameters(model)
                 result = {
                     "mode": mode, "seed": seed, "round": r,
-                    "graph_sparsity": masks.graph_sparsity(),
+                    "graph_sparsity": (masks.graph_sparsity() if masks.graph is not None
+                                       else None),
                     "weight_sparsity": 1 - masks.kept() / st["total"],
                     "valid": res.valid, "test": res.test, "best_epoch": res.best_epoch,
                     "retrain_seconds": res.seconds, "params": nparams, "nonzero_params": nnz,
-                    "macs": ticket_macs(model, jm.ticket_edge_index(trainer.edge_index),
-                                        trainer.num_nodes),
-                    "dense_macs": ticket_macs(st["base"], trainer.edge_index, trainer.num_nodes),
+                    **_macs(trainer, model, jm, st["base"]),
                     **info,
                 }
                 masks.save(mpath)
                 atomic_write_text(rpath, json.dumps(result, indent=2))
                 if mode != "dense":
                     st["masks"][mode] = masks
-                log(f"[{mode} seed {seed}] round {r:2d}: graph sp {result['graph_sparsity']:.4f} "
-                    f"weight sp {result['weight_sparsity']:.4f}  valid {res.valid:.4f} "
-                    f"test {res.test:.4f}")
+                gs = result["graph_sparsity"]
+                log(f"[{mode} seed {seed}] round {r:2d}: graph sp "
+                    f"{'—' if gs is None else f'{gs:.4f}'} weight sp "
+                    f"{result['weight_sparsity']:.4f}  valid {res.valid:.4f} test {res.test:.4f}")
         summarize_run(out)
     return summarize_run(out)
+
+
+def _macs(trainer, model: nn.Module, jm: JointMasks, base: nn.Module) -> dict[str, Any]:
+    if trainer.edge_index is None:  # graph-level: per-molecule graphs, not reported
+        return {"macs": None, "dense_macs": None}
+    ei = jm.ticket_edge_index(trainer.edge_index)
+    return {"macs": ticket_macs(model, ei, trainer.num_nodes),
+            "dense_macs": ticket_macs(base, trainer.edge_index, trainer.num_nodes)}
 
 
 def summarize_run(out_dir: str | Path) -> dict[str, Any]:

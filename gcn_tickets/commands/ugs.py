@@ -31,7 +31,7 @@ def _run(args: argparse.Namespace) -> int:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     cfg = load_config(args.config, args.overrides)
     task = load_dataset(cfg.dataset, args.data_root)
-    trainer = make_trainer(task, cfg.device, **cfg.link)
+    trainer = make_trainer(task, cfg.device, **cfg.trainer)
     run_dir = Path(args.out) / cfg.name
     print(f"run directory: {run_dir} (started again, it resumes after the last finished round)")
     run_ugs(trainer, cfg.ugs, run_dir, modes=cfg.modes, seeds=cfg.seeds)

@@ -1,0 +1,33 @@
+import pytest
+import torch
+
+from gcn_tickets.data import load_dataset
+from gcn_tickets.train import fit, make_trainer, seed_everything, summarize
+
+
+def test_summarize_unbiased_std():
+    s = summarize([0.80, 0.82, 0.84])
+    assert s["mean"] == pytest.approx(0.82) and s["std"] == pytest.approx(0.02) and s["n"] == 3
+    assert summarize([0.5])["std"] == 0.0
+
+
+def test_dense_gcn_on_cora_kipf_settings(data_root):
+    trainer = make_trainer(load_dataset("Cora", data_root))
+    seed_everything(0)
+    model = trainer.make_model(hidden=16, num_layers=2, dropout=0.5)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=5e-4)
+    res = fit(model, trainer, epochs=200, optimizers=[opt])
+    assert res.test >= 0.79  # Kipf & Welling: 81.5
+    best = max(res.history, key=lambda h: h["valid"])
+    assert res.test == best["test"] and res.best_epoch == best["epoch"]  # test at best valid
+
+
+def test_same_seed_same_result(karate_task):
+    trainer = make_trainer(karate_task)
+    out = []
+    for _ in range(2):
+        seed_everything(3)
+        model = trainer.make_model(hidden=8, num_layers=2, dropout=0.5)
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        out.append([h["valid"] for h in fit(model, trainer, epochs=10, optimizers=[opt]).history])
+    assert out[0] == out[1]
