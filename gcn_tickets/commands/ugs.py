@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 from pathlib import Path
 
@@ -19,6 +20,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=guarded(_run))
 
 
+def run_name(name: str, overrides: list[str]) -> str:
+    """The run directory name: the config's name, plus a short hash of any overrides
+    (so a run with other hyper-parameters never resumes into, or mixes with, another)."""
+    rest = sorted(o for o in overrides if not o.startswith("name="))
+    if not rest:
+        return name
+    digest = hashlib.sha256("\n".join(rest).encode()).hexdigest()[:8]
+    return f"{name}-{digest}"
+
+
 def _run(args: argparse.Namespace) -> int:
     import torch
 
@@ -32,7 +43,7 @@ def _run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config, args.overrides)
     task = load_dataset(cfg.dataset, args.data_root)
     trainer = make_trainer(task, cfg.device, **cfg.trainer)
-    run_dir = Path(args.out) / cfg.name
+    run_dir = Path(args.out) / run_name(cfg.name, args.overrides)
     print(f"run directory: {run_dir} (started again, it resumes after the last finished round)")
     run_ugs(trainer, cfg.ugs, run_dir, modes=cfg.modes, seeds=cfg.seeds)
     text = write_ugs_report(run_dir, run_dir / "report", title=f"UGS on {cfg.dataset}")
