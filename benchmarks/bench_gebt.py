@@ -60,12 +60,13 @@ def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str |
         ratios = [(g, w) for g in cfg.sweep_graph for w in cfg.sweep_weight]
         trainer = None
         for seed in seeds[ds]:
+            done |= {(r["dataset"], r["seed"]) for r in _read(SWEEP_FILES[ds])}
             if (ds, seed) in done:
                 continue
             if trainer is None:
                 trainer = NodeTrainer(load_dataset(ds, data_root))
             t0 = time.perf_counter()
-            first = seed == seeds[ds][0]
+            first = seed == 0
             res = run_seed(
                 trainer, cfg, seed, ratios=ratios, compare=True, ablation=(0.2, 0.5), keep_history=first
             )
@@ -478,6 +479,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ugs-datasets", nargs="*", default=["Cora", "CiteSeer"])
     p.add_argument("--ugs-seeds", type=int, default=3)
     p.add_argument("--data-root", default=None)
+    p.add_argument(
+        "--only-seeds",
+        type=int,
+        nargs="*",
+        default=None,
+        help="run only these seeds of the sweep (to split a sweep over processes)",
+    )
     p.add_argument("--report-only", action="store_true")
     p.add_argument("--skip-sweep", action="store_true")
     args = p.parse_args(argv)
@@ -486,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         seeds = {d: list(range(args.seeds)) for d in CONFIGS}
         if args.pubmed_seeds is not None:
             seeds["PubMed"] = list(range(args.pubmed_seeds))
+        if args.only_seeds is not None:
+            seeds = {d: [s for s in v if s in args.only_seeds] for d, v in seeds.items()}
         if not args.skip_sweep:
             run_sweep(args.datasets, seeds, args.data_root)
         if args.ugs_datasets:
