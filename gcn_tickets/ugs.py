@@ -201,11 +201,26 @@ def search_scores(
             w = {n: w[n] * raw[n] for n in w}
         return {"graph": g, "weights": w}
 
+    unreached = _unreached_fraction(trainer, model, jm) if jm.graph is not None else None
     res = fit(model, trainer, epochs=cfg.epochs, optimizers=opt, edge_weight_fn=jm.edge_weight,
               extra_loss=extra, after_backward=after_backward, after_step=after_step,
               snapshot=snapshot, eval_every=cfg.eval_every, desc=f"search[{mode}]")
     best = res.best_state or snapshot()
+    res.unreached_edges = unreached  # type: ignore[attr-defined]
     return best["graph"], best["weights"], res
+
+
+def _unreached_fraction(trainer, model: nn.Module, jm: JointMasks) -> float:
+    """Fraction of kept undirected edges whose score gets exactly zero gradient from the
+    task loss alone (outside the labelled nodes' receptive field): under Adam these drift
+    alike and end up ranked by their init noise (the measured weakness of the reference)."""
+    model.eval()  # no dropout: structural zeros only
+    jm.graph.score.grad = None
+    loss, _ = trainer.loss(model, trainer.edge_index, jm.edge_weight())
+    (g,) = torch.autograd.grad(loss, [jm.graph.score])
+    model.train()
+    kept = jm.graph.kept
+    return float(((g == 0) & kept).sum() / kept.sum().clamp_min(1))
 
 
 def ugs_round(
@@ -230,7 +245,8 @@ def ugs_round(
             new_g = prune_lowest({"g": g_scores}, {"g": masks.graph}, cfg.prune_graph)["g"]
         new_w = prune_lowest(w_scores, kept_w, cfg.prune_weight)
         info["search"] = {"best_epoch": search.best_epoch, "valid": search.valid,
-                          "test": search.test, "seconds": search.seconds}
+                          "test": search.test, "seconds": search.seconds,
+                          "unreached_edges": getattr(search, "unreached_edges", None)}
     new = MaskSet(new_w, new_g, {"mode": mode, "round": round_, "seed": seed})
     return new, info
 

@@ -116,3 +116,27 @@ def test_resume_after_kill(tmp_path, karate_run):
         a = MaskSet.load(out / "reference" / "seed0" / f"round_{r:02d}.pt")
         b = MaskSet.load(out_ref / "reference" / "seed0" / f"round_{r:02d}.pt")
         assert a.equal(b), r
+
+
+def test_unreached_edges_of_a_path():
+    """2-layer GCN, labels on node 0 of the path 0-1-2-3-4-5: edges 0-1, 1-2 and (through the
+    degree of node 2 in the normalisation) 2-3 get gradient; 3-4 and 4-5 get none."""
+    import torch
+    from torch_geometric.data import Data
+
+    from gcn_tickets.data import GraphTask
+    from gcn_tickets.masking import JointMasks
+    from gcn_tickets.models import GCN
+    from gcn_tickets.train import NodeTrainer
+    from gcn_tickets.ugs import _unreached_fraction
+
+    src = torch.arange(5)
+    ei = torch.cat([torch.stack([src, src + 1]), torch.stack([src + 1, src])], 1)
+    torch.manual_seed(0)
+    data = Data(x=torch.randn(6, 4), y=torch.tensor([0, 1, 0, 1, 0, 1]), edge_index=ei,
+                num_nodes=6)
+    split = {"train": torch.tensor([0]), "valid": torch.tensor([1]), "test": torch.tensor([2])}
+    trainer = NodeTrainer(GraphTask("path", "node", data, split, 4, 2, "accuracy"))
+    model = GCN(4, 8, 2)
+    jm = JointMasks(model, ei, 6)
+    assert _unreached_fraction(trainer, model, jm) == pytest.approx(2 / 5)
