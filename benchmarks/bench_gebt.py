@@ -67,10 +67,21 @@ def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str |
                 trainer = NodeTrainer(load_dataset(ds, data_root))
             t0 = time.perf_counter()
             first = seed == 0
+            light = LIGHT.get(ds)
+            retrain_pairs = None
+            if light is not None:
+                retrain_pairs = light["pairs"] if seed in light["seeds"] else []
             res = run_seed(
-                trainer, cfg, seed, ratios=ratios, compare=True, ablation=(0.2, 0.5), keep_history=first
+                trainer,
+                cfg,
+                seed,
+                ratios=ratios,
+                compare=light is None,
+                ablation=(0.2, 0.5) if light is None else None,
+                keep_history=first and light is None,
+                retrain_pairs=retrain_pairs,
             )
-            if first:
+            if first and light is None:
                 det = res["search"].pairs[(0.2, 0.5)].detector
                 plot_heatmaps(
                     det,
@@ -299,13 +310,20 @@ def report() -> None:
                 continue
             eb = [x["test"] for x in xt]
             dm = statistics.fmean(dense)
-            rnd = [x["random_test"] for x in xt]
-            rg = [x["random_graph_test"] for x in xt]
-            d_r = statistics.fmean(a - b for a, b in zip(eb, rnd, strict=True)) * 100
-            d_g = statistics.fmean(a - b for a, b in zip(eb, rg, strict=True)) * 100
+            rnd = [x.get("random_test") for x in xt]
+            rg = [x.get("random_graph_test") for x in xt]
+            nan = float("nan")
+            d_r = (
+                statistics.fmean(a - b for a, b in zip(eb, rnd, strict=True)) * 100
+                if None not in rnd
+                else nan
+            )
+            d_g = (
+                statistics.fmean(a - b for a, b in zip(eb, rg, strict=True)) * 100 if None not in rg else nan
+            )
             w(
                 f"| {pg:.0%} | {pw:.0%} | {len(fired)}/{len(xs)} | {_med(fired)} | "
-                f"{_ms(eb)} (n={len(eb)}) | {_ms([x['last_test'] for x in xt])} | {_ms(rnd)} | "
+                f"{_ms(eb)} (n={len(eb)}) | {_ms([x.get('last_test') for x in xt])} | {_ms(rnd)} | "
                 f"{_ms(rg)} | {(statistics.fmean(eb) - dm) * 100:+.1f} | {d_r:+.1f} | "
                 f"{d_g:+.1f} | {saved:.0%} | {inf:.0%} of dense | {secs:.1f} |"
             )
