@@ -374,7 +374,7 @@ def report() -> None:
             cells.append(f"{100 * len(ok) / len(rows):.0f} %, {_med(ok)}")
         w(f"| {label} | " + " | ".join(cells) + " |")
     w("")
-    w("Per-group distances at selected epochs (mean over seeds; Cora p_g = 20 %):\n")
+    w("Per-group distance of the mask of epoch e to that of e − 1 (mean over seeds):\n")
     if sweep:
         _dist_table(sweep, w)
     # ---- vs UGS
