@@ -201,6 +201,10 @@ def _ms(v: list[float], scale: float = 100.0) -> str:
     return f"{m:.1f} ± {s:.1f}"
 
 
+def _pt(x: float) -> str:
+    return "–" if x != x else f"{x:+.1f}"
+
+
 def _med(v: list[float]) -> str:
     return "–" if not v else f"{statistics.median(v):g}"
 
@@ -288,7 +292,7 @@ def report() -> None:
     for ds in datasets:
         recs = [r for r in sweep if r["dataset"] == ds]
         dense = [r["dense"]["test"] for r in recs if r["dense"]["test"] is not None]
-        w(f"### {ds} (dense {_ms(dense)}, {len(recs)} seeds)\n")
+        w(f"### {ds} (dense {_ms(dense)} over {len(dense)} seeds; searches: {len(recs)} seeds)\n")
         w(
             "| p_g | p_w | fired | median epoch | EB | last | random | random graph | Δ vs dense "
             "| EB − random | EB − random graph | train MACs saved | inference MACs "
@@ -327,8 +331,8 @@ def report() -> None:
             w(
                 f"| {pg:.0%} | {pw:.0%} | {len(fired)}/{len(xs)} | {_med(fired)} | "
                 f"{_ms(eb)} (n={len(eb)}) | {_ms([x.get('last_test') for x in xt])} | {_ms(rnd)} | "
-                f"{_ms(rg)} | {(statistics.fmean(eb) - dm) * 100:+.1f} | {d_r:+.1f} | "
-                f"{d_g:+.1f} | {saved:.0%} | {inf:.0%} of dense | {secs:.1f} |"
+                f"{_ms(rg)} | {(statistics.fmean(eb) - dm) * 100:+.1f} | {_pt(d_r)} | "
+                f"{_pt(d_g)} | {saved:.0%} | {inf:.0%} of dense | {secs:.1f} |"
             )
         w("")
     # ---- ablation
