@@ -24,12 +24,14 @@ Modes:
     movement is proportional to the accumulated gradient, with a proximal L1 step
     (soft-thresholding) instead of the sign sub-gradient;
     (b) an auxiliary loss that reaches every edge: ``aux_weight`` × the mean over kept
-    edges of m_e·(1 − p_u·p_v), with p the model's detached class probabilities, so edges
-    that join nodes of different predicted classes are pushed down (every edge gets this
-    gradient, wherever the labels are), plus the same CE on pseudo-labels of confident
+    edges of m_e·TV(p_u, p_v), with p the model's detached class probabilities and
+    TV(p, q) = ½‖p − q‖₁ ∈ [0, 1] (zero for equal predictions however uncertain, one for
+    confident disagreement), so edges that join nodes of different predicted classes are
+    pushed down wherever the labels are, plus the CE on pseudo-labels of confident
     unlabelled nodes (``pseudo_weight``), which gives every weight a gradient;
-    (c) weights are ranked by the effective magnitude |m_θ ⊙ Θ| of the searched model
-    (lottery-ticket magnitude pruning), edges by |m_g|.
+    (c) both are ranked by |m|, which under SGD is the accumulated gradient
+    (``improved_weight_score="mask_x_weight"`` ranks weights by |m ⊙ Θ| instead: measured
+    worse, it prunes the first-layer weights of features unseen near the labelled nodes).
 ``random``
     the control: the same schedule, entries removed uniformly at random.
 """
@@ -86,6 +88,7 @@ class UGSConfig:
     aux_weight: float = 25.0
     pseudo_weight: float = 0.5
     pseudo_threshold: float = 0.9
+    improved_weight_score: str = "mask"  # "mask": |m| (SGD-learned); "mask_x_weight": |m ⊙ Θ|
     eval_every: int = 1
 
 
@@ -179,9 +182,9 @@ def search_scores(
         def extra(out: Tensor, ew: Tensor) -> Tensor:
             if und is None:
                 return out.new_zeros(())
-            if node_task:  # class probabilities: 1 − p_u·p_v ∈ [0, 1]
+            if node_task:  # total variation of the class probabilities, in [0, 1]
                 p = out.detach().softmax(-1)
-                dissim = 1.0 - (p[und[0]] * p[und[1]]).sum(-1)
+                dissim = 0.5 * (p[und[0]] - p[und[1]]).abs().sum(-1)
             else:  # embeddings (link tasks): (1 − cos)/2 ∈ [0, 1]
                 p = F.normalize(out.detach(), dim=-1)
                 dissim = 0.5 * (1.0 - (p[und[0]] * p[und[1]]).sum(-1))
@@ -196,7 +199,7 @@ def search_scores(
 
     def snapshot() -> dict[str, Any]:
         g, w = jm.scores()
-        if mode == "improved":  # rank weights by the effective magnitude |m ⊙ Θ|
+        if mode == "improved" and cfg.improved_weight_score == "mask_x_weight":
             raw = plain_state_dict(model)
             w = {n: w[n] * raw[n] for n in w}
         return {"graph": g, "weights": w}
