@@ -39,24 +39,35 @@ def main(seeds: int = 10) -> None:
             model = trainer.make_model(hidden=16, num_layers=2, dropout=0.5)
             opt = torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=5e-4)
             r = fit(model, trainer, epochs=200, optimizers=[opt])
-            runs[str(s)] = {"valid": r.valid, "test": r.test, "best_epoch": r.best_epoch,
-                            "seconds": r.seconds, "params": count_parameters(model)[0]}
+            runs[str(s)] = {
+                "valid": r.valid,
+                "test": r.test,
+                "best_epoch": r.best_epoch,
+                "seconds": r.seconds,
+                "params": count_parameters(model)[0],
+            }
             atomic_write_text(RESULTS, json.dumps(done, indent=2))
             print(f"{name} seed {s}: test {r.test:.4f}", flush=True)
-    lines = ["# Dense GCN baselines (Kipf & Welling settings)", "",
-             "2 layers, hidden 16, dropout 0.5, Adam lr 0.01, wd 5e-4, 200 epochs, public split, "
-             "test accuracy at the best-validation epoch, mean ± unbiased std over seeds 0–9.",
-             "Command: `python benchmarks/bench_dense.py`.", "",
-             "| dataset | test acc (%) | valid acc (%) | seeds | #params | published | acceptance |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Dense GCN baselines (Kipf & Welling settings)",
+        "",
+        "2 layers, hidden 16, dropout 0.5, Adam lr 0.01, wd 5e-4, 200 epochs, public split, "
+        "test accuracy at the best-validation epoch, mean ± unbiased std over seeds 0–9.",
+        "Command: `python benchmarks/bench_dense.py`.",
+        "",
+        "| dataset | test acc (%) | valid acc (%) | seeds | #params | published | acceptance |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, (pub, bar) in PUBLISHED.items():
         runs = list(done[name].values())
         t = summarize(x["test"] for x in runs)
         v = summarize(x["valid"] for x in runs)
         ok = "pass" if 100 * t["mean"] >= bar else "FAIL"
-        lines.append(f"| {name} | {100 * t['mean']:.2f} ± {100 * t['std']:.2f} | "
-                     f"{100 * v['mean']:.2f} ± {100 * v['std']:.2f} | {t['n']} | "
-                     f"{runs[0]['params']} | {pub} | ≥ {bar}: {ok} |")
+        lines.append(
+            f"| {name} | {100 * t['mean']:.2f} ± {100 * t['std']:.2f} | "
+            f"{100 * v['mean']:.2f} ± {100 * v['std']:.2f} | {t['n']} | "
+            f"{runs[0]['params']} | {pub} | ≥ {bar}: {ok} |"
+        )
     atomic_write_text(ROOT / "docs" / "dense_baselines.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
 

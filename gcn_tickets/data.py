@@ -125,9 +125,7 @@ def _planetoid(name: str, root: Path):
                 if not (raw / f).exists():
                     shutil.copyfile(embedded / f, raw / f)
         else:
-            raise _missing(
-                name, raw, files, "They are the files of the Planetoid release (Yang et al.)."
-            )
+            raise _missing(name, raw, files, "They are the files of the Planetoid release (Yang et al.).")
     return Planetoid(str(root / "Planetoid"), name, split="public", transform=NormalizeFeatures())
 
 

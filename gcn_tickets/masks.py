@@ -48,9 +48,7 @@ class MaskError(ValueError):
 def _as_bool_mask(name: str, value: Any) -> Tensor:
     """Validate one mask and return it as a CPU bool tensor."""
     if not isinstance(value, Tensor):
-        raise MaskError(
-            f"mask '{name}' is a {type(value).__name__}, expected a torch.Tensor of 0/1 values"
-        )
+        raise MaskError(f"mask '{name}' is a {type(value).__name__}, expected a torch.Tensor of 0/1 values")
     if value.numel() == 0:
         raise MaskError(f"mask '{name}' is empty (shape {tuple(value.shape)}): drop the entry")
     t = value.detach().cpu()
@@ -109,9 +107,7 @@ def _json_safe(meta: Mapping[str, Any]) -> dict[str, Any]:
     for k, v in meta.items():
         if isinstance(v, (str, int, float, bool)) or v is None:
             out[str(k)] = v
-        elif isinstance(v, (list, tuple)) and all(
-            isinstance(x, (str, int, float, bool)) for x in v
-        ):
+        elif isinstance(v, (list, tuple)) and all(isinstance(x, (str, int, float, bool)) for x in v):
             out[str(k)] = list(v)
         else:
             raise MaskError(f"meta entry '{k}' must be a str/int/float/bool or a list of those")
@@ -147,8 +143,7 @@ class MaskSet:
             g = _as_bool_mask("graph", self.graph)
             if g.dim() != 1:
                 raise MaskError(
-                    f"graph mask must be 1-D with one entry per undirected edge, "
-                    f"got shape {tuple(g.shape)}"
+                    f"graph mask must be 1-D with one entry per undirected edge, got shape {tuple(g.shape)}"
                 )
             self.graph = g
         self.meta = _json_safe(self.meta)
@@ -245,8 +240,7 @@ class MaskSet:
             if name not in params:
                 close = [p for p in params if p.endswith(name.split(".")[-1])][:5]
                 raise MaskError(
-                    f"mask '{name}' names no parameter of the model; "
-                    f"parameters ending alike: {close}"
+                    f"mask '{name}' names no parameter of the model; parameters ending alike: {close}"
                 )
             if tuple(params[name].shape) != tuple(m.shape):
                 raise MaskError(
@@ -327,16 +321,11 @@ class MaskSet:
                     f"(this gcn_tickets reads version {VERSION})"
                 )
             return cls(obj["weights"], obj.get("graph"), dict(obj.get("meta") or {}))
-        if (
-            isinstance(obj, Mapping)
-            and "state_dict" in obj
-            and isinstance(obj["state_dict"], Mapping)
-        ):
+        if isinstance(obj, Mapping) and "state_dict" in obj and isinstance(obj["state_dict"], Mapping):
             obj = obj["state_dict"]
         if not isinstance(obj, Mapping) or not obj:
             raise MaskError(
-                f"{source}: expected a mapping from parameter names to 0/1 tensors, "
-                f"got {type(obj).__name__}"
+                f"{source}: expected a mapping from parameter names to 0/1 tensors, got {type(obj).__name__}"
             )
         if any(str(k).endswith("_mask") for k in obj):
             return cls.from_state_dict(obj)

@@ -52,8 +52,7 @@ class GCN(nn.Module):
             GCNConv(dims[i], dims[i + 1], cached=False, bias=bias) for i in range(num_layers)
         )
         self.norms = nn.ModuleList(
-            nn.BatchNorm1d(hidden_channels) if batch_norm else nn.Identity()
-            for _ in range(num_layers - 1)
+            nn.BatchNorm1d(hidden_channels) if batch_norm else nn.Identity() for _ in range(num_layers - 1)
         )
         self.dropout = dropout
         self.input_dropout = input_dropout
@@ -125,9 +124,7 @@ class LinkGCN(nn.Module):
             dropout=dropout,
             input_dropout=False,
         )
-        self.predictor = LinkPredictor(
-            hidden_channels, num_layers=predictor_layers, dropout=dropout
-        )
+        self.predictor = LinkPredictor(hidden_channels, num_layers=predictor_layers, dropout=dropout)
 
     @property
     def convs(self) -> nn.ModuleList:

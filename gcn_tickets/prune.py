@@ -33,9 +33,7 @@ def _unflat(names: list[str], flat: Tensor, like: dict[str, Tensor]) -> dict[str
     return out
 
 
-def prune_lowest(
-    scores: dict[str, Tensor], kept: dict[str, Tensor], fraction: float
-) -> dict[str, Tensor]:
+def prune_lowest(scores: dict[str, Tensor], kept: dict[str, Tensor], fraction: float) -> dict[str, Tensor]:
     """Remove ``round(fraction · #kept)`` kept entries with the lowest |score|, one global threshold.
 
     Args:
@@ -59,9 +57,7 @@ def prune_lowest(
     return _unflat(names, new, kept)
 
 
-def prune_random(
-    kept: dict[str, Tensor], fraction: float, generator: torch.Generator
-) -> dict[str, Tensor]:
+def prune_random(kept: dict[str, Tensor], fraction: float, generator: torch.Generator) -> dict[str, Tensor]:
     """Remove ``round(fraction · #kept)`` kept entries uniformly at random (global)."""
     names, k_flat = _flat({n: kept[n].bool() for n in kept})
     alive = k_flat.nonzero().view(-1)

@@ -50,17 +50,18 @@ def ugs_table(summary: dict[str, Any]) -> str:
     head = "| round | graph sparsity | weight sparsity | MACs (% dense) | " + " | ".join(modes) + " |"
     lines = [head, "|" + "---|" * (4 + len(modes))]
     if dense:
-        lines.append("| 0 (dense) | 0.00 % | 0.00 % | 100.0 | "
-                     + " | ".join(_fmt(dense["test"]) for _ in modes) + " |")
+        lines.append(
+            "| 0 (dense) | 0.00 % | 0.00 % | 100.0 | " + " | ".join(_fmt(dense["test"]) for _ in modes) + " |"
+        )
     for r in rounds:
         rows = {m: _by_round(summary, m).get(r) for m in modes}
         any_row = next(v for v in rows.values() if v)
-        macs = (100 * any_row["macs"] / any_row["dense_macs"]
-                if any_row.get("dense_macs") else math.nan)
+        macs = 100 * any_row["macs"] / any_row["dense_macs"] if any_row.get("dense_macs") else math.nan
         lines.append(
             f"| {r} | {_pct(any_row['graph_sparsity'])} | "
             f"{100 * any_row['weight_sparsity']:.2f} % | {macs:.1f} | "
-            + " | ".join(_fmt(rows[m]["test"] if rows[m] else None) for m in modes) + " |"
+            + " | ".join(_fmt(rows[m]["test"] if rows[m] else None) for m in modes)
+            + " |"
         )
     return "\n".join(lines)
 
@@ -72,8 +73,10 @@ def plot_ugs(summary: dict[str, Any], path: Path, title: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, key, label in ((axes[0], "graph_sparsity", "graph sparsity (%)"),
-                           (axes[1], "weight_sparsity", "weight sparsity (%)")):
+    for ax, key, label in (
+        (axes[0], "graph_sparsity", "graph sparsity (%)"),
+        (axes[1], "weight_sparsity", "weight sparsity (%)"),
+    ):
         for mode, style in (("reference", "o-"), ("improved", "s-"), ("random", "^--")):
             rows = [r for r in summary.get(mode, []) if r["round"] > 0 and r[key] is not None]
             if not rows:
@@ -81,13 +84,18 @@ def plot_ugs(summary: dict[str, Any], path: Path, title: str) -> None:
             x = [100 * r[key] for r in rows]
             y = [100 * r["test"]["mean"] for r in rows]
             e = [100 * r["test"]["std"] for r in rows]
-            ax.errorbar(x, y, yerr=e, fmt=style, capsize=2, label=f"UGS {mode}"
-                        if mode != "random" else "random pruning")
+            ax.errorbar(
+                x,
+                y,
+                yerr=e,
+                fmt=style,
+                capsize=2,
+                label=f"UGS {mode}" if mode != "random" else "random pruning",
+            )
         if summary.get("dense"):
             d = summary["dense"][0]["test"]
             ax.axhline(100 * d["mean"], color="k", lw=1, label="dense")
-            ax.axhspan(100 * (d["mean"] - d["std"]), 100 * (d["mean"] + d["std"]),
-                       color="k", alpha=0.08)
+            ax.axhspan(100 * (d["mean"] - d["std"]), 100 * (d["mean"] + d["std"]), color="k", alpha=0.08)
         ax.set_xlabel(label)
         ax.set_ylabel("test accuracy at best validation (%)")
         ax.grid(alpha=0.3)
@@ -112,8 +120,10 @@ def write_ugs_report(run_dir: str | Path, out_prefix: str | Path, *, title: str 
         if mode in summary:
             m = matching_round(summary, mode)
             w, n = wins(summary, mode)
-            lines.append(f"- `{mode}`: highest round matching the dense mean: "
-                         f"{m if m is not None else 'none'}; beats random in {w}/{n} rounds.")
+            lines.append(
+                f"- `{mode}`: highest round matching the dense mean: "
+                f"{m if m is not None else 'none'}; beats random in {w}/{n} rounds."
+            )
     lines += ["", f"![accuracy vs sparsity]({out_prefix.name}.png)", ""]
     text = "\n".join(lines)
     atomic_write_text(out_prefix.with_suffix(".md"), text)

@@ -247,9 +247,7 @@ class GraphTrainer:
                 ps.append(model(b.x, b.edge_index, b.batch).cpu())
                 ys.append(b.y.cpu())
             res[k] = float(
-                self.task.evaluator.eval({"y_true": torch.cat(ys), "y_pred": torch.cat(ps)})[
-                    self.task.metric
-                ]
+                self.task.evaluator.eval({"y_true": torch.cat(ys), "y_pred": torch.cat(ps)})[self.task.metric]
             )
         model.train()
         return res

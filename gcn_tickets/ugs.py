@@ -100,31 +100,55 @@ def round_seed(seed: int, round_: int, mode: str) -> int:
 
 def _model(trainer, cfg: UGSConfig, seed: int) -> nn.Module:
     seed_everything(seed)
-    return trainer.make_model(hidden=cfg.hidden, num_layers=cfg.num_layers, dropout=cfg.dropout,
-                              input_dropout=cfg.input_dropout, bias=cfg.bias)
+    return trainer.make_model(
+        hidden=cfg.hidden,
+        num_layers=cfg.num_layers,
+        dropout=cfg.dropout,
+        input_dropout=cfg.input_dropout,
+        bias=cfg.bias,
+    )
 
 
 def retrain_ticket(
-    trainer, cfg: UGSConfig, theta0: dict[str, Tensor], masks: MaskSet, seed: int,
-    *, model_seed: int
+    trainer, cfg: UGSConfig, theta0: dict[str, Tensor], masks: MaskSet, seed: int, *, model_seed: int
 ) -> tuple[FitResult, nn.Module, JointMasks]:
     """Rewind to Θ0, attach the frozen ticket, drop pruned edges, retrain; test at best val."""
     model = _model(trainer, cfg, model_seed)
     load_plain_state_dict(model, theta0)
     graph = trainer.edge_index if masks.graph is not None else None
-    jm = JointMasks(model, graph, trainer.num_nodes if graph is not None else None,
-                    masks=masks, learn_graph=False, learn_weights=False, seed=seed)
+    jm = JointMasks(
+        model,
+        graph,
+        trainer.num_nodes if graph is not None else None,
+        masks=masks,
+        learn_graph=False,
+        learn_weights=False,
+        seed=seed,
+    )
     ei = jm.ticket_edge_index(trainer.edge_index)
     torch.manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    res = fit(model, trainer, epochs=cfg.retrain_epochs, optimizers=[opt], edge_index=ei,
-              eval_every=cfg.eval_every, desc="retrain")
+    res = fit(
+        model,
+        trainer,
+        epochs=cfg.retrain_epochs,
+        optimizers=[opt],
+        edge_index=ei,
+        eval_every=cfg.eval_every,
+        desc="retrain",
+    )
     return res, model, jm
 
 
 def search_scores(
-    trainer: NodeTrainer, cfg: UGSConfig, mode: Mode, theta0: dict[str, Tensor], masks: MaskSet,
-    seed: int, *, model_seed: int
+    trainer: NodeTrainer,
+    cfg: UGSConfig,
+    mode: Mode,
+    theta0: dict[str, Tensor],
+    masks: MaskSet,
+    seed: int,
+    *,
+    model_seed: int,
 ) -> tuple[Tensor, dict[str, Tensor], FitResult]:
     """Learn graph/weight mask scores from Θ0 under the current masks; return ranking scores.
 
@@ -134,9 +158,16 @@ def search_scores(
     model = _model(trainer, cfg, model_seed)
     load_plain_state_dict(model, theta0)
     has_graph = masks.graph is not None
-    jm = JointMasks(model, trainer.edge_index if has_graph else None,
-                    trainer.num_nodes if has_graph else None, masks=masks,
-                    learn_graph=True, learn_weights=True, noise=cfg.mask_noise, seed=seed)
+    jm = JointMasks(
+        model,
+        trainer.edge_index if has_graph else None,
+        trainer.num_nodes if has_graph else None,
+        masks=masks,
+        learn_graph=True,
+        learn_weights=True,
+        noise=cfg.mask_noise,
+        seed=seed,
+    )
     torch.manual_seed(seed)
     mask_params = list(jm.mask_parameters())
     model_params = list(jm.model_parameters())
@@ -146,8 +177,7 @@ def search_scores(
     after_step: Callable[[], None] | None = None
     extra: Callable[[Tensor, Tensor], Tensor] | None = None
     if mode == "reference":
-        opt = [torch.optim.Adam(model_params + mask_params, lr=cfg.lr,
-                                weight_decay=cfg.weight_decay)]
+        opt = [torch.optim.Adam(model_params + mask_params, lr=cfg.lr, weight_decay=cfg.weight_decay)]
 
         def after_backward() -> None:  # L1 as sign sub-gradient (reference)
             with torch.no_grad():
@@ -205,9 +235,19 @@ def search_scores(
         return {"graph": g, "weights": w}
 
     unreached = _unreached_fraction(trainer, model, jm) if jm.graph is not None else None
-    res = fit(model, trainer, epochs=cfg.epochs, optimizers=opt, edge_weight_fn=jm.edge_weight,
-              extra_loss=extra, after_backward=after_backward, after_step=after_step,
-              snapshot=snapshot, eval_every=cfg.eval_every, desc=f"search[{mode}]")
+    res = fit(
+        model,
+        trainer,
+        epochs=cfg.epochs,
+        optimizers=opt,
+        edge_weight_fn=jm.edge_weight,
+        extra_loss=extra,
+        after_backward=after_backward,
+        after_step=after_step,
+        snapshot=snapshot,
+        eval_every=cfg.eval_every,
+        desc=f"search[{mode}]",
+    )
     best = res.best_state or snapshot()
     res.unreached_edges = unreached  # type: ignore[attr-defined]
     return best["graph"], best["weights"], res
@@ -227,8 +267,15 @@ def _unreached_fraction(trainer, model: nn.Module, jm: JointMasks) -> float:
 
 
 def ugs_round(
-    trainer: NodeTrainer, cfg: UGSConfig, mode: Mode, theta0: dict[str, Tensor], masks: MaskSet,
-    seed: int, round_: int, *, model_seed: int
+    trainer: NodeTrainer,
+    cfg: UGSConfig,
+    mode: Mode,
+    theta0: dict[str, Tensor],
+    masks: MaskSet,
+    seed: int,
+    round_: int,
+    *,
+    model_seed: int,
 ) -> tuple[MaskSet, dict[str, Any]]:
     """One pruning round: scores (search or random) -> new masks (never un-prune)."""
     rs = round_seed(seed, round_, mode)
@@ -242,14 +289,19 @@ def ugs_round(
             new_g = prune_random({"g": masks.graph}, cfg.prune_graph, gen)["g"]
         new_w = prune_random(kept_w, cfg.prune_weight, gen)
     else:
-        g_scores, w_scores, search = search_scores(trainer, cfg, mode, theta0, masks, rs,
-                                                   model_seed=model_seed)
+        g_scores, w_scores, search = search_scores(
+            trainer, cfg, mode, theta0, masks, rs, model_seed=model_seed
+        )
         if has_graph:
             new_g = prune_lowest({"g": g_scores}, {"g": masks.graph}, cfg.prune_graph)["g"]
         new_w = prune_lowest(w_scores, kept_w, cfg.prune_weight)
-        info["search"] = {"best_epoch": search.best_epoch, "valid": search.valid,
-                          "test": search.test, "seconds": search.seconds,
-                          "unreached_edges": getattr(search, "unreached_edges", None)}
+        info["search"] = {
+            "best_epoch": search.best_epoch,
+            "valid": search.valid,
+            "test": search.test,
+            "seconds": search.seconds,
+            "unreached_edges": getattr(search, "unreached_edges", None),
+        }
     new = MaskSet(new_w, new_g, {"mode": mode, "round": round_, "seed": seed})
     return new, info
 
@@ -263,8 +315,9 @@ def _initial_masks(trainer, model: nn.Module) -> MaskSet:
         und, _ = undirected_edges(trainer.edge_index, trainer.num_nodes)
         graph = torch.ones(und.size(1), dtype=torch.bool)
     sd = plain_state_dict(model)
-    return MaskSet({n: torch.ones_like(sd[n], dtype=torch.bool) for n in gcn_weight_names(model)},
-                   graph, {"round": 0})
+    return MaskSet(
+        {n: torch.ones_like(sd[n], dtype=torch.bool) for n in gcn_weight_names(model)}, graph, {"round": 0}
+    )
 
 
 def run_ugs(
@@ -293,13 +346,18 @@ def run_ugs(
     for seed in seeds:
         base = _model(trainer, cfg, seed)
         dense = _initial_masks(trainer, base)
-        state[seed] = {"theta0": plain_state_dict(base), "base": base, "total": dense.total(),
-                       "masks": {m: dense for m in modes}, "dense": dense}
+        state[seed] = {
+            "theta0": plain_state_dict(base),
+            "base": base,
+            "total": dense.total(),
+            "masks": {m: dense for m in modes},
+            "dense": dense,
+        }
     # round-major order: an interrupted run has every seed and mode up to the same round
     for r in range(0, cfg.rounds + 1):
         for seed in seeds:
             st = state[seed]
-            for mode in (("dense",) if r == 0 else modes):
+            for mode in ("dense",) if r == 0 else modes:
                 d = out / mode / f"seed{seed}"
                 mpath, rpath = d / f"round_{r:02d}.pt", d / f"round_{r:02d}.result.json"
                 if mpath.exists() and rpath.exists():
@@ -310,18 +368,25 @@ def run_ugs(
                 if mode == "dense":
                     masks = st["dense"]
                 else:
-                    masks, info = ugs_round(trainer, cfg, mode, st["theta0"], st["masks"][mode],
-                                            seed, r, model_seed=seed)
-                res, model, jm = retrain_ticket(trainer, cfg, st["theta0"], masks,
-                                                round_seed(seed, r, "retrain"), model_seed=seed)
+                    masks, info = ugs_round(
+                        trainer, cfg, mode, st["theta0"], st["masks"][mode], seed, r, model_seed=seed
+                    )
+                res, model, jm = retrain_ticket(
+                    trainer, cfg, st["theta0"], masks, round_seed(seed, r, "retrain"), model_seed=seed
+                )
                 nparams, nnz = count_parameters(model)
                 result = {
-                    "mode": mode, "seed": seed, "round": r,
-                    "graph_sparsity": (masks.graph_sparsity() if masks.graph is not None
-                                       else None),
+                    "mode": mode,
+                    "seed": seed,
+                    "round": r,
+                    "graph_sparsity": (masks.graph_sparsity() if masks.graph is not None else None),
                     "weight_sparsity": 1 - masks.kept() / st["total"],
-                    "valid": res.valid, "test": res.test, "best_epoch": res.best_epoch,
-                    "retrain_seconds": res.seconds, "params": nparams, "nonzero_params": nnz,
+                    "valid": res.valid,
+                    "test": res.test,
+                    "best_epoch": res.best_epoch,
+                    "retrain_seconds": res.seconds,
+                    "params": nparams,
+                    "nonzero_params": nnz,
                     **_macs(trainer, model, jm, st["base"]),
                     **info,
                 }
@@ -330,9 +395,11 @@ def run_ugs(
                 if mode != "dense":
                     st["masks"][mode] = masks
                 gs = result["graph_sparsity"]
-                log(f"[{mode} seed {seed}] round {r:2d}: graph sp "
+                log(
+                    f"[{mode} seed {seed}] round {r:2d}: graph sp "
                     f"{'—' if gs is None else f'{gs:.4f}'} weight sp "
-                    f"{result['weight_sparsity']:.4f}  valid {res.valid:.4f} test {res.test:.4f}")
+                    f"{result['weight_sparsity']:.4f}  valid {res.valid:.4f} test {res.test:.4f}"
+                )
         summarize_run(out)
     return summarize_run(out)
 
@@ -341,8 +408,10 @@ def _macs(trainer, model: nn.Module, jm: JointMasks, base: nn.Module) -> dict[st
     if trainer.edge_index is None:  # graph-level: per-molecule graphs, not reported
         return {"macs": None, "dense_macs": None}
     ei = jm.ticket_edge_index(trainer.edge_index)
-    return {"macs": ticket_macs(model, ei, trainer.num_nodes),
-            "dense_macs": ticket_macs(base, trainer.edge_index, trainer.num_nodes)}
+    return {
+        "macs": ticket_macs(model, ei, trainer.num_nodes),
+        "dense_macs": ticket_macs(base, trainer.edge_index, trainer.num_nodes),
+    }
 
 
 def summarize_run(out_dir: str | Path) -> dict[str, Any]:
@@ -359,20 +428,21 @@ def summarize_run(out_dir: str | Path) -> dict[str, Any]:
         summary[mode] = []
         for rnd in sorted(per_round):
             rs = per_round[rnd]
-            summary[mode].append({
-                "round": rnd,
-                "graph_sparsity": rs[0]["graph_sparsity"],
-                "weight_sparsity": rs[0]["weight_sparsity"],
-                "valid": summarize(x["valid"] for x in rs),
-                "test": summarize(x["test"] for x in rs),
-                "macs": rs[0]["macs"], "dense_macs": rs[0]["dense_macs"],
-                "seeds": sorted(x["seed"] for x in rs),
-            })
+            summary[mode].append(
+                {
+                    "round": rnd,
+                    "graph_sparsity": rs[0]["graph_sparsity"],
+                    "weight_sparsity": rs[0]["weight_sparsity"],
+                    "valid": summarize(x["valid"] for x in rs),
+                    "test": summarize(x["test"] for x in rs),
+                    "macs": rs[0]["macs"],
+                    "dense_macs": rs[0]["dense_macs"],
+                    "seeds": sorted(x["seed"] for x in rs),
+                }
+            )
     atomic_write_text(out / "rounds.json", json.dumps(summary, indent=2))
     return summary
 
 
 def with_overrides(cfg: UGSConfig, **kw: Any) -> UGSConfig:
     return replace(cfg, **kw)
-
-

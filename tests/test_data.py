@@ -63,8 +63,9 @@ def test_ogbl_ddi_through_ogb_loader(data_root):
     assert task.metric == "hits@20" and task.data.num_nodes == 4267
     assert task.split["train"]["edge"].shape == (1067911, 2)
     assert task.split["valid"]["edge"].shape == (133489, 2)
-    res = task.evaluator.eval({"y_pred_pos": torch.tensor([0.9, 0.1]),
-                               "y_pred_neg": torch.tensor([0.5] * 30)})
+    res = task.evaluator.eval(
+        {"y_pred_pos": torch.tensor([0.9, 0.1]), "y_pred_neg": torch.tensor([0.5] * 30)}
+    )
     assert res["hits@20"] == 0.5
 
 

@@ -48,8 +48,9 @@ def test_fixed_weight_mask_stays_zero_through_training():
     torch.manual_seed(0)
     model = GCN(3, 8, 2)
     kept = torch.rand(8, 3) > 0.5
-    jm = JointMasks(model, EDGES, 4, masks=MaskSet({"convs.0.lin.weight": kept}),
-                    learn_graph=False, learn_weights=False)
+    jm = JointMasks(
+        model, EDGES, 4, masks=MaskSet({"convs.0.lin.weight": kept}), learn_graph=False, learn_weights=False
+    )
     opt = torch.optim.Adam(model.parameters(), lr=0.1, weight_decay=1e-3)
     x = torch.randn(4, 3)
     for _ in range(5):

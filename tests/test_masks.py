@@ -35,20 +35,20 @@ def test_check_against_model_shapes():
 
 
 def test_report_counts():
-    ms = MaskSet({"a": torch.tensor([[1, 0], [0, 0]]), "b": torch.ones(4)},
-                 graph=torch.tensor([1, 1, 0, 0, 0]))
+    ms = MaskSet(
+        {"a": torch.tensor([[1, 0], [0, 0]]), "b": torch.ones(4)}, graph=torch.tensor([1, 1, 0, 0, 0])
+    )
     rep = ms.report()
-    assert rep["layers"]["a"] == {"shape": [2, 2], "kept": 1, "total": 4, "density": 0.25,
-                                  "sparsity": 0.75}
+    assert rep["layers"]["a"] == {"shape": [2, 2], "kept": 1, "total": 4, "density": 0.25, "sparsity": 0.75}
     assert rep["global"]["kept"] == 5 and rep["global"]["total"] == 8
     assert rep["global"]["sparsity"] == pytest.approx(3 / 8)
-    assert rep["graph"] == {"kept_edges": 2, "total_edges": 5, "density": 0.4,
-                            "sparsity": pytest.approx(0.6)}
+    assert rep["graph"] == {"kept_edges": 2, "total_edges": 5, "density": 0.4, "sparsity": pytest.approx(0.6)}
 
 
 def test_save_load_round_trip(tmp_path):
-    ms = MaskSet({"x.weight": torch.rand(4, 5) > 0.5}, graph=torch.rand(7) > 0.3,
-                 meta={"method": "ugs", "round": 3})
+    ms = MaskSet(
+        {"x.weight": torch.rand(4, 5) > 0.5}, graph=torch.rand(7) > 0.3, meta={"method": "ugs", "round": 3}
+    )
     path = ms.save(tmp_path / "m.pt")
     back = MaskSet.load(path)
     assert back.equal(ms) and back.meta == {"method": "ugs", "round": 3}

@@ -10,8 +10,7 @@ from gcn_tickets.masks import MaskSet
 from gcn_tickets.train import make_trainer
 from gcn_tickets.ugs import UGSConfig, run_ugs
 
-CFG = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, prune_graph=0.2,
-                prune_weight=0.2)
+CFG = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, prune_graph=0.2, prune_weight=0.2)
 
 
 def _quiet(_msg: str) -> None:
@@ -54,8 +53,17 @@ def test_masks_never_unprune(karate_run):
 def test_results_and_reports(karate_run):
     out, summary = karate_run
     res = json.loads((out / "improved" / "seed0" / "round_02.result.json").read_text())
-    assert set(res) >= {"graph_sparsity", "weight_sparsity", "valid", "test", "macs", "dense_macs",
-                        "params", "nonzero_params", "search"}
+    assert set(res) >= {
+        "graph_sparsity",
+        "weight_sparsity",
+        "valid",
+        "test",
+        "macs",
+        "dense_macs",
+        "params",
+        "nonzero_params",
+        "search",
+    }
     assert res["macs"] < res["dense_macs"]
     assert res["nonzero_params"] < res["params"]
     assert summary["dense"][0]["round"] == 0
@@ -67,8 +75,7 @@ def test_results_and_reports(karate_run):
 
 def test_same_seed_same_masks(karate_task, tmp_path, karate_run):
     out, _ = karate_run
-    run_ugs(make_trainer(karate_task), CFG, tmp_path, seeds=(0,), modes=("reference",),
-            log=_quiet)
+    run_ugs(make_trainer(karate_task), CFG, tmp_path, seeds=(0,), modes=("reference",), log=_quiet)
     for r in range(1, 4):
         a = MaskSet.load(out / "reference" / "seed0" / f"round_{r:02d}.pt")
         b = MaskSet.load(tmp_path / "reference" / "seed0" / f"round_{r:02d}.pt")
@@ -110,8 +117,7 @@ def test_resume_after_kill(tmp_path, karate_run):
     proc.wait()
     assert target.exists(), "the run did not reach round 1"
     assert not (out / "reference" / "seed0" / "round_03.pt").exists()
-    subprocess.run([sys.executable, str(script), str(out), "fast"], check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, str(script), str(out), "fast"], check=True, capture_output=True)
     for r in range(1, 4):
         a = MaskSet.load(out / "reference" / "seed0" / f"round_{r:02d}.pt")
         b = MaskSet.load(out_ref / "reference" / "seed0" / f"round_{r:02d}.pt")
@@ -133,8 +139,7 @@ def test_unreached_edges_of_a_path():
     src = torch.arange(5)
     ei = torch.cat([torch.stack([src, src + 1]), torch.stack([src + 1, src])], 1)
     torch.manual_seed(0)
-    data = Data(x=torch.randn(6, 4), y=torch.tensor([0, 1, 0, 1, 0, 1]), edge_index=ei,
-                num_nodes=6)
+    data = Data(x=torch.randn(6, 4), y=torch.tensor([0, 1, 0, 1, 0, 1]), edge_index=ei, num_nodes=6)
     split = {"train": torch.tensor([0]), "valid": torch.tensor([1]), "test": torch.tensor([2])}
     trainer = NodeTrainer(GraphTask("path", "node", data, split, 4, 2, "accuracy"))
     model = GCN(4, 8, 2)

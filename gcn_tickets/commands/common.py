@@ -11,8 +11,11 @@ from gcn_tickets.masks import MaskError
 
 
 def add_data_root(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-root", default=None,
-                   help="dataset root (default: $GCN_TICKETS_DATA or ~/.cache/gcn_tickets/data)")
+    p.add_argument(
+        "--data-root",
+        default=None,
+        help="dataset root (default: $GCN_TICKETS_DATA or ~/.cache/gcn_tickets/data)",
+    )
 
 
 def guarded(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:

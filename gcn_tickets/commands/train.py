@@ -9,8 +9,7 @@ from gcn_tickets.commands.common import add_data_root, guarded
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train a dense GCN (mean ± std over seeds)",
-                       description=__doc__)
+    p = sub.add_parser("train", help="train a dense GCN (mean ± std over seeds)", description=__doc__)
     p.add_argument("dataset", help="Cora, CiteSeer, PubMed, Photo, ogbn-*, ogbl-*, ogbg-*")
     p.add_argument("--seeds", type=int, default=10, help="number of seeds 0..n-1 (default 10)")
     p.add_argument("--epochs", type=int, default=200)
@@ -37,14 +36,21 @@ def dense_runs(task, *, seeds, epochs, hidden, layers, dropout, lr, weight_decay
         seed_everything(s)
         model = trainer.make_model(hidden=hidden, num_layers=layers, dropout=dropout)
         opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-        r = fit(model, trainer, epochs=epochs, optimizers=[opt], progress=progress,
-                desc=f"{task.name} seed {s}")
-        runs.append({"seed": s, "valid": r.valid, "test": r.test, "best_epoch": r.best_epoch,
-                     "seconds": r.seconds})
+        r = fit(
+            model, trainer, epochs=epochs, optimizers=[opt], progress=progress, desc=f"{task.name} seed {s}"
+        )
+        runs.append(
+            {"seed": s, "valid": r.valid, "test": r.test, "best_epoch": r.best_epoch, "seconds": r.seconds}
+        )
     params, _ = count_parameters(model)
-    return {"dataset": task.name, "metric": task.metric, "params": params, "runs": runs,
-            "valid": summarize(x["valid"] for x in runs),
-            "test": summarize(x["test"] for x in runs)}
+    return {
+        "dataset": task.name,
+        "metric": task.metric,
+        "params": params,
+        "runs": runs,
+        "valid": summarize(x["valid"] for x in runs),
+        "test": summarize(x["test"] for x in runs),
+    }
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -52,13 +58,22 @@ def _run(args: argparse.Namespace) -> int:
     from gcn_tickets.masks import atomic_write_text
 
     task = load_dataset(args.dataset, args.data_root)
-    res = dense_runs(task, seeds=range(args.seeds), epochs=args.epochs, hidden=args.hidden,
-                     layers=args.layers, dropout=args.dropout, lr=args.lr,
-                     weight_decay=args.weight_decay)
+    res = dense_runs(
+        task,
+        seeds=range(args.seeds),
+        epochs=args.epochs,
+        hidden=args.hidden,
+        layers=args.layers,
+        dropout=args.dropout,
+        lr=args.lr,
+        weight_decay=args.weight_decay,
+    )
     t, v = res["test"], res["valid"]
-    print(f"{task.name}: test {task.metric} {100 * t['mean']:.2f} ± {100 * t['std']:.2f} "
-          f"(valid {100 * v['mean']:.2f} ± {100 * v['std']:.2f}, {t['n']} seeds, "
-          f"{res['params']} params)")
+    print(
+        f"{task.name}: test {task.metric} {100 * t['mean']:.2f} ± {100 * t['std']:.2f} "
+        f"(valid {100 * v['mean']:.2f} ± {100 * v['std']:.2f}, {t['n']} seeds, "
+        f"{res['params']} params)"
+    )
     if args.json:
         atomic_write_text(args.json, json.dumps(res, indent=2))
     return 0

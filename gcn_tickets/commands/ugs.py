@@ -11,8 +11,9 @@ from gcn_tickets.commands.common import add_data_root, guarded
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ugs", help="find UGS tickets (reference / improved / random control)",
-                       description=__doc__)
+    p = sub.add_parser(
+        "ugs", help="find UGS tickets (reference / improved / random control)", description=__doc__
+    )
     p.add_argument("config", help="YAML config, e.g. configs/cora_ugs.yaml")
     p.add_argument("overrides", nargs="*", help="key.sub=value overrides, e.g. ugs.rounds=5")
     p.add_argument("--out", default="runs", help="parent of the run directory (default: runs)")
