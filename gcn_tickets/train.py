@@ -318,23 +318,25 @@ def fit(
     t0 = time.perf_counter()
     model.train()
     it = tqdm(range(epochs), desc=desc, leave=False, disable=not progress)
+
+    def optimise(loss: Tensor) -> None:
+        for opt in optimizers:
+            opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if after_backward:
+            after_backward()
+        for opt in optimizers:
+            opt.step()
+        if after_step:
+            after_step()
+
     for epoch in it:
         if isinstance(trainer, GraphTrainer):
             for loss in trainer.loss_batches(model):
-                for opt in optimizers:
-                    opt.zero_grad(set_to_none=True)
-                loss.backward()
-                if after_backward:
-                    after_backward()
-                for opt in optimizers:
-                    opt.step()
-                if after_step:
-                    after_step()
+                optimise(loss)
         else:
             steps = trainer.batches() if isinstance(trainer, LinkTrainer) else [None]
             for batch in steps:
-                for opt in optimizers:
-                    opt.zero_grad(set_to_none=True)
                 ew = edge_weight_fn() if edge_weight_fn else None
                 if batch is None:
                     loss, out = trainer.loss(model, ei, ew)
@@ -342,13 +344,7 @@ def fit(
                     loss, out = trainer.loss(model, ei, ew, batch)
                 if extra_loss is not None:
                     loss = loss + extra_loss(out, ew)
-                loss.backward()
-                if after_backward:
-                    after_backward()
-                for opt in optimizers:
-                    opt.step()
-                if after_step:
-                    after_step()
+                optimise(loss)
         if (epoch + 1) % eval_every and epoch != epochs - 1:
             continue
         with torch.no_grad():
