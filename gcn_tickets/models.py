@@ -113,6 +113,7 @@ class LinkGCN(nn.Module):
         num_layers: int = 2,
         dropout: float = 0.5,
         predictor_layers: int = 3,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         self.emb = nn.Embedding(num_nodes, hidden_channels) if in_channels == 0 else None
@@ -123,6 +124,7 @@ class LinkGCN(nn.Module):
             num_layers=num_layers,
             dropout=dropout,
             input_dropout=False,
+            bias=bias,
         )
         self.predictor = LinkPredictor(hidden_channels, num_layers=predictor_layers, dropout=dropout)
 

@@ -145,3 +145,13 @@ def test_unreached_edges_of_a_path():
     model = GCN(4, 8, 2)
     jm = JointMasks(model, ei, 6)
     assert _unreached_fraction(trainer, model, jm) == pytest.approx(2 / 5)
+
+
+def test_link_and_graph_models_take_the_ugs_model_options():
+    from gcn_tickets.models import GCN, GraphGCN, LinkGCN
+
+    link = LinkGCN(10, 0, 8, num_layers=2, dropout=0.5, bias=False)
+    assert link.emb.weight.shape == (10, 8) and all(c.bias is None for c in link.convs)
+    graph = GraphGCN(3, 8, 1, num_layers=3, bias=False)
+    assert len(graph.convs) == 3 and all(c.bias is None for c in graph.convs)
+    assert GCN(3, 8, 2, bias=True).convs[0].bias is not None
