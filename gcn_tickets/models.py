@@ -174,6 +174,7 @@ class GraphGCN(nn.Module):
             dropout=dropout,
             input_dropout=False,
             batch_norm=batch_norm,
+            bias=bias,
         )
         self.head = nn.Linear(hidden_channels, out_channels)
 
