@@ -266,19 +266,7 @@ def _layer_spectrum(
     dense_max: int = DENSE_MAX,
     threads: int | None = None,
 ) -> LayerSpectrum:
-    """Audit one bipartite layer.
-
-    Args:
-        B: bi-adjacency structure (m x n; every nonzero is an edge = a kept weight).
-        weights: optional ``|W|``-weighted bi-adjacency with the same shape (entries outside
-            ``B``'s pattern are ignored). Needed for ``weighted_gap``.
-        weighted: if True, ``lambda1``, ``mu_hat`` and everything built on them (gaps, IMDB,
-            NaRC) use the weighted matrix; degrees stay structural. Default False (0/1, as
-            the reference).
-        narc: NaRC convention reported as primary (both values are always computed).
-        min_degree: degree guard (default 3).
-        method, dense_max, threads: see :func:`~gcn_tickets.spectral.eigen.top_singular_values`.
-    """
+    """Body of :func:`layer_spectrum` (same arguments), run with BLAS threads pinned."""
     if narc not in NARC_CONVENTIONS:
         raise ValueError(f"`narc` must be one of {NARC_CONVENTIONS}, got {narc!r}")
     S = _binary_structure(B)
