@@ -41,7 +41,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -442,7 +442,3 @@ def summarize_run(out_dir: str | Path) -> dict[str, Any]:
             )
     atomic_write_text(out / "rounds.json", json.dumps(summary, indent=2))
     return summary
-
-
-def with_overrides(cfg: UGSConfig, **kw: Any) -> UGSConfig:
-    return replace(cfg, **kw)
