@@ -29,35 +29,47 @@ ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "benchmarks" / "results"
 
 
-def speed(repeats: int = 3, steps: int = 2) -> dict:
+def _paired_epoch_times(variant: str, repeats: int, steps: int):
+    """Interleaved (plain, variant) training-epoch times on ogbl-ddi, evaluation stubbed out.
+
+    ``variant``: ``"learned"`` (joint learnable graph + weight masks, a UGS/GEBT search
+    epoch) or ``"ticket"`` (binary masks attached, all kept, pruned edges dropped).
+    """
     from gcn_tickets.data import load_dataset
     from gcn_tickets.masking import JointMasks
     from gcn_tickets.train import LinkTrainer, fit
 
-    task = load_dataset("ogbl-ddi")
-    tr = LinkTrainer(task, steps_per_epoch=steps)
+    tr = LinkTrainer(load_dataset("ogbl-ddi"), steps_per_epoch=steps)
     tr.evaluate = lambda *a, **k: {"train": 0.0, "valid": 0.0, "test": 0.0}  # time training only
 
-    def epoch_time(masked: bool) -> float:
+    def epoch_time(kind: str) -> float:
         torch.manual_seed(0)
         model = tr.make_model(hidden=256, num_layers=2, dropout=0.5)
-        ew_fn = None
-        params = list(model.parameters())
-        if masked:
+        ei, ew_fn, params = tr.edge_index, None, list(model.parameters())
+        if kind == "learned":
             jm = JointMasks(model, tr.edge_index, tr.num_nodes)
             ew_fn = jm.edge_weight
             params = list(jm.model_parameters()) + list(jm.mask_parameters())
+        elif kind == "ticket":
+            jm = JointMasks(model, tr.edge_index, tr.num_nodes, learn_graph=False, learn_weights=False)
+            ei = jm.ticket_edge_index(tr.edge_index)
         opt = torch.optim.Adam(params, lr=0.005)
-        fit(model, tr, epochs=1, optimizers=[opt], edge_weight_fn=ew_fn)  # warm-up
+        kw = {"epochs": 1, "optimizers": [opt], "edge_index": ei, "edge_weight_fn": ew_fn}
+        fit(model, tr, **kw)  # warm-up
         t0 = time.perf_counter()
-        fit(model, tr, epochs=1, optimizers=[opt], edge_weight_fn=ew_fn)
+        fit(model, tr, **kw)
         return time.perf_counter() - t0
 
-    plain, masked = [], []
+    plain, other = [], []
     for _ in range(repeats):
-        plain.append(epoch_time(False))
-        masked.append(epoch_time(True))
-    ratios = [m / p for m, p in zip(masked, plain, strict=True)]
+        plain.append(epoch_time("plain"))
+        other.append(epoch_time(variant))
+    ratios = [o / p for o, p in zip(other, plain, strict=True)]
+    return tr, plain, other, ratios
+
+
+def speed(repeats: int = 3, steps: int = 2) -> dict:
+    tr, plain, masked, ratios = _paired_epoch_times("learned", repeats, steps)
     out = {
         "dataset": "ogbl-ddi",
         "steps_per_epoch": steps,
@@ -77,31 +89,7 @@ def speed(repeats: int = 3, steps: int = 2) -> dict:
 
 def speed_ticket(repeats: int = 3, steps: int = 2) -> dict:
     """A fixed ticket (binary masks attached, all kept: the worst case) against plain PyG."""
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.masking import JointMasks
-    from gcn_tickets.train import LinkTrainer, fit
-
-    tr = LinkTrainer(load_dataset("ogbl-ddi"), steps_per_epoch=steps)
-    tr.evaluate = lambda *a, **k: {"train": 0.0, "valid": 0.0, "test": 0.0}
-
-    def epoch_time(fixed: bool) -> float:
-        torch.manual_seed(0)
-        model = tr.make_model(hidden=256, num_layers=2, dropout=0.5)
-        ei = tr.edge_index
-        if fixed:
-            jm = JointMasks(model, tr.edge_index, tr.num_nodes, learn_graph=False, learn_weights=False)
-            ei = jm.ticket_edge_index(tr.edge_index)
-        opt = torch.optim.Adam(model.parameters(), lr=0.005)
-        fit(model, tr, epochs=1, optimizers=[opt], edge_index=ei)
-        t0 = time.perf_counter()
-        fit(model, tr, epochs=1, optimizers=[opt], edge_index=ei)
-        return time.perf_counter() - t0
-
-    plain, ticket = [], []
-    for _ in range(repeats):
-        plain.append(epoch_time(False))
-        ticket.append(epoch_time(True))
-    ratios = [f / p for f, p in zip(ticket, plain, strict=True)]
+    _, plain, ticket, ratios = _paired_epoch_times("ticket", repeats, steps)
     out = {"plain_s": plain, "ticket_s": ticket, "ratios": ratios, "ratio_median": statistics.median(ratios)}
     _save("ogb_speed_ticket.json", out)
     return out
