@@ -29,24 +29,32 @@ ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "benchmarks" / "results"
 
 
-def _paired_epoch_times(variant: str, repeats: int, steps: int):
-    """Interleaved (plain, variant) training-epoch times on ogbl-ddi, evaluation stubbed out.
+def _epoch_times(kinds: tuple[str, ...], repeats: int, steps: int):
+    """Interleaved training-epoch times on ogbl-ddi, evaluation stubbed out; one list per kind.
 
-    ``variant``: ``"learned"`` (joint learnable graph + weight masks, a UGS/GEBT search
-    epoch) or ``"ticket"`` (binary masks attached, all kept, pruned edges dropped).
+    Kinds: ``"plain"`` (PyG GCNConv on ``edge_index``: PyG's default message passing),
+    ``"plain_sparse"`` (the same model on a ``torch.sparse`` CSR adjacency: PyG's fused
+    ``spmm`` path, the fastest plain GCN), ``"learned"`` (joint learnable graph + weight
+    masks, a UGS/GEBT search epoch) and ``"ticket"`` (binary masks attached, all kept,
+    pruned edges dropped).
     """
+    from torch_geometric.utils import to_torch_csr_tensor
+
     from gcn_tickets.data import load_dataset
     from gcn_tickets.masking import JointMasks
     from gcn_tickets.train import LinkTrainer, fit
 
     tr = LinkTrainer(load_dataset("ogbl-ddi"), steps_per_epoch=steps)
     tr.evaluate = lambda *a, **k: {"train": 0.0, "valid": 0.0, "test": 0.0}  # time training only
+    adj_t = to_torch_csr_tensor(tr.edge_index.flip(0), size=(tr.num_nodes, tr.num_nodes))
 
     def epoch_time(kind: str) -> float:
         torch.manual_seed(0)
         model = tr.make_model(hidden=256, num_layers=2, dropout=0.5)
         ei, ew_fn, params = tr.edge_index, None, list(model.parameters())
-        if kind == "learned":
+        if kind == "plain_sparse":
+            ei = adj_t
+        elif kind == "learned":
             jm = JointMasks(model, tr.edge_index, tr.num_nodes)
             ew_fn = jm.edge_weight
             params = list(jm.model_parameters()) + list(jm.mask_parameters())
@@ -60,27 +68,36 @@ def _paired_epoch_times(variant: str, repeats: int, steps: int):
         fit(model, tr, **kw)
         return time.perf_counter() - t0
 
-    plain, other = [], []
+    times: dict[str, list[float]] = {k: [] for k in kinds}
     for _ in range(repeats):
-        plain.append(epoch_time("plain"))
-        other.append(epoch_time(variant))
-    ratios = [o / p for o, p in zip(other, plain, strict=True)]
-    return tr, plain, other, ratios
+        for k in kinds:
+            times[k].append(epoch_time(k))
+            print(f"  {k}: {times[k][-1]:.2f} s", flush=True)
+    return tr, times
 
 
-def speed(repeats: int = 3, steps: int = 2) -> dict:
-    tr, plain, masked, ratios = _paired_epoch_times("learned", repeats, steps)
+def _ratios(num: list[float], den: list[float]) -> list[float]:
+    return [a / b for a, b in zip(num, den, strict=True)]
+
+
+def speed(repeats: int = 5, steps: int = 2) -> dict:
+    tr, t = _epoch_times(("plain", "plain_sparse", "learned"), repeats, steps)
+    r_pyg, r_sparse = _ratios(t["learned"], t["plain"]), _ratios(t["learned"], t["plain_sparse"])
     out = {
         "dataset": "ogbl-ddi",
         "steps_per_epoch": steps,
         "batch_size": tr.batch_size,
         "hidden": 256,
-        "plain_s": plain,
-        "masked_s": masked,
-        "plain_median_s": statistics.median(plain),
-        "masked_median_s": statistics.median(masked),
-        "ratio_median": statistics.median(ratios),
-        "ratios": ratios,
+        "plain_s": t["plain"],
+        "plain_sparse_s": t["plain_sparse"],
+        "masked_s": t["learned"],
+        "plain_median_s": statistics.median(t["plain"]),
+        "plain_sparse_median_s": statistics.median(t["plain_sparse"]),
+        "masked_median_s": statistics.median(t["learned"]),
+        "ratio_median": statistics.median(r_pyg),
+        "ratios": r_pyg,
+        "ratio_sparse_median": statistics.median(r_sparse),
+        "ratios_sparse": r_sparse,
         "threads": torch.get_num_threads(),
     }
     _save("ogb_speed.json", out)
@@ -89,8 +106,14 @@ def speed(repeats: int = 3, steps: int = 2) -> dict:
 
 def speed_ticket(repeats: int = 3, steps: int = 2) -> dict:
     """A fixed ticket (binary masks attached, all kept: the worst case) against plain PyG."""
-    _, plain, ticket, ratios = _paired_epoch_times("ticket", repeats, steps)
-    out = {"plain_s": plain, "ticket_s": ticket, "ratios": ratios, "ratio_median": statistics.median(ratios)}
+    _, t = _epoch_times(("plain", "ticket"), repeats, steps)
+    ratios = _ratios(t["ticket"], t["plain"])
+    out = {
+        "plain_s": t["plain"],
+        "ticket_s": t["ticket"],
+        "ratios": ratios,
+        "ratio_median": statistics.median(ratios),
+    }
     _save("ogb_speed_ticket.json", out)
     return out
 

@@ -22,16 +22,19 @@ Modes:
     labelled nodes' receptive field get no gradient at all):
     (a) masks get their own plain-SGD optimiser (momentum 0.9, no weight decay), so their
     movement is proportional to the accumulated gradient, with a proximal L1 step
-    (soft-thresholding) instead of the sign sub-gradient;
-    (b) an auxiliary loss that reaches every edge: ``aux_weight`` × the mean over kept
-    edges of m_e·TV(p_u, p_v), with p the model's detached class probabilities and
-    TV(p, q) = ½‖p − q‖₁ ∈ [0, 1] (zero for equal predictions however uncertain, one for
-    confident disagreement), so edges that join nodes of different predicted classes are
-    pushed down wherever the labels are, plus the CE on pseudo-labels of confident
-    unlabelled nodes (``pseudo_weight``), which gives every weight a gradient;
-    (c) both are ranked by |m|, which under SGD is the accumulated gradient
-    (``improved_weight_score="mask_x_weight"`` ranks weights by |m ⊙ Θ| instead: measured
-    worse, it prunes the first-layer weights of features unseen near the labelled nodes).
+    (soft-thresholding by ``mask_lr·prox_s``) instead of the sign sub-gradient;
+    (b) a cross-entropy on the pseudo-labels of confident unlabelled nodes (softmax ≥
+    ``pseudo_threshold``, weight ``pseudo_weight``), which reaches the edges and weights
+    around every confidently predicted node, not only around the 140 labelled ones;
+    (c) both masks are ranked by |m|, which under SGD is the accumulated gradient.
+    Options kept for ablations, each measured worse on Cora (docs/ugs.md):
+    ``aux_weight > 0`` adds ``aux_weight`` × mean over kept edges of m_e·TV(p_u, p_v)
+    (TV = ½‖p_u − p_v‖₁ of the detached class probabilities), pushing down edges whose
+    endpoints are predicted differently: 46–70 % of the edges it prunes are heterophilous,
+    yet the tickets lose to random edges, because the homophilous edges it picks join a
+    mispredicted node to the neighbours that would correct it;
+    ``improved_weight_score`` = ``"mask_x_weight"`` (|m ⊙ Θ|) or ``"weight"`` (|Θ| after
+    the search, IMP); ``improved_weight_opt="adam"`` (weight masks as in the reference).
 ``random``
     the control: the same schedule, entries removed uniformly at random.
 """
@@ -85,10 +88,11 @@ class UGSConfig:
     mask_momentum: float = 0.9
     prox_s1: float = 1e-4  # proximal L1 on graph scores (improved; shrink mask_lr·prox_s1 per step)
     prox_s2: float = 1e-4  # proximal L1 on weight scores (improved)
-    aux_weight: float = 25.0
+    aux_weight: float = 0.0  # TV edge term (ablation; > 0 measured worse)
     pseudo_weight: float = 0.5
     pseudo_threshold: float = 0.9
-    improved_weight_score: str = "mask"  # "mask": |m| (SGD-learned); "mask_x_weight": |m ⊙ Θ|
+    improved_weight_score: str = "mask"  # "mask": |m|; "mask_x_weight": |m ⊙ Θ|; "weight": |Θ|
+    improved_weight_opt: str = "sgd"  # weight masks: "sgd" (+ prox L1) or "adam" (as reference)
     eval_every: int = 1
 
 
@@ -187,14 +191,31 @@ def search_scores(
                     if s.grad is not None:
                         s.grad.add_(cfg.s2 * torch.sign(s))
     else:
+        if cfg.improved_weight_opt not in ("sgd", "adam"):
+            raise ValueError(f"improved_weight_opt must be 'sgd' or 'adam', got {cfg.improved_weight_opt!r}")
+        adam_w = cfg.improved_weight_opt == "adam"
+        sgd_params = [g_score] if g_score is not None else []
+        if not adam_w:
+            sgd_params += w_scores
         opt = [
-            torch.optim.Adam(model_params, lr=cfg.lr, weight_decay=cfg.weight_decay),
-            torch.optim.SGD(mask_params, lr=cfg.mask_lr, momentum=cfg.mask_momentum),
+            torch.optim.Adam(
+                model_params + (w_scores if adam_w else []), lr=cfg.lr, weight_decay=cfg.weight_decay
+            )
         ]
+        if sgd_params:
+            opt.append(torch.optim.SGD(sgd_params, lr=cfg.mask_lr, momentum=cfg.mask_momentum))
+
+        if adam_w:
+
+            def after_backward() -> None:  # weight masks as in the reference: sign L1
+                with torch.no_grad():
+                    for s in w_scores:
+                        if s.grad is not None:
+                            s.grad.add_(cfg.s2 * torch.sign(s))
 
         def after_step() -> None:  # proximal L1: soft-threshold by lr·γ
             with torch.no_grad():
-                pairs = [(w, cfg.prox_s2) for w in w_scores]
+                pairs = [] if adam_w else [(w, cfg.prox_s2) for w in w_scores]
                 if g_score is not None:
                     pairs.append((g_score, cfg.prox_s1))
                 for s, gam in pairs:
@@ -229,9 +250,17 @@ def search_scores(
 
     def snapshot() -> dict[str, Any]:
         g, w = jm.scores()
-        if mode == "improved" and cfg.improved_weight_score == "mask_x_weight":
+        if mode == "improved" and cfg.improved_weight_score != "mask":
             raw = plain_state_dict(model)
-            w = {n: w[n] * raw[n] for n in w}
+            if cfg.improved_weight_score == "mask_x_weight":
+                w = {n: w[n] * raw[n] for n in w}
+            elif cfg.improved_weight_score == "weight":
+                w = {n: raw[n].clone() for n in w}
+            else:
+                raise ValueError(
+                    "improved_weight_score must be 'mask', 'mask_x_weight' or 'weight', "
+                    f"got {cfg.improved_weight_score!r}"
+                )
         return {"graph": g, "weights": w}
 
     unreached = _unreached_fraction(trainer, model, jm) if jm.graph is not None else None
