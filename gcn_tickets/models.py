@@ -3,8 +3,8 @@
 All convs are ``GCNConv(normalize=True, add_self_loops=True, cached=False)`` so that a
 graph mask passed as ``edge_weight`` is renormalised every forward:
 Â = D^-1/2 (A ⊙ m_g + I) D^-1/2. Layer weights are named ``convs.{i}.lin.weight``.
-The convs are :class:`gcn_tickets.spmm.EdgeGradGCNConv` (a ``GCNConv``): a learned
-``edge_weight`` is aggregated by sparse products in O(E) memory instead of E × F messages.
+The convs are :class:`gcn_tickets.spmm.SpmmGCNConv` (a ``GCNConv``) that aggregate by
+sparse products in O(E) memory instead of E × F messages, learned ``edge_weight`` included.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.nn import global_mean_pool
 
-from gcn_tickets.spmm import EdgeGradGCNConv
+from gcn_tickets.spmm import SpmmGCNConv
 
 __all__ = ["GCN", "LinkPredictor", "LinkGCN", "GraphGCN", "count_parameters"]
 
@@ -53,7 +53,7 @@ class GCN(nn.Module):
         out = hidden_channels if out_channels is None else out_channels
         dims = [in_channels] + [hidden_channels] * (num_layers - 1) + [out]
         self.convs = nn.ModuleList(
-            EdgeGradGCNConv(dims[i], dims[i + 1], cached=False, bias=bias) for i in range(num_layers)
+            SpmmGCNConv(dims[i], dims[i + 1], cached=False, bias=bias) for i in range(num_layers)
         )
         self.norms = nn.ModuleList(
             nn.BatchNorm1d(hidden_channels) if batch_norm else nn.Identity() for _ in range(num_layers - 1)

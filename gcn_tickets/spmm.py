@@ -7,11 +7,11 @@ an E × F tensor (PyG's ``source_to_target`` flow: edge e runs ``src_e -> dst_e`
 
     out[i]      = Σ_{e: dst_e = i} w_e · x[src_e]        CSR(A) @ x
     ∂L/∂x[j]    = Σ_{e: src_e = j} w_e · g[dst_e]        CSR(Aᵀ) @ g
-    ∂L/∂w_e     = ⟨g[dst_e], x[src_e]⟩                  per edge, in chunks of ``chunk`` edges
+    ∂L/∂w_e     = ⟨g[dst_e], x[src_e]⟩                  sampled_addmm on A's pattern
 
-:class:`EdgeGradGCNConv` is PyG's ``GCNConv`` (same parameters, same state_dict names) that
-takes this path when its ``edge_weight`` requires a gradient (a UGS/GEBT search); every
-other call (plain graphs, fixed tickets, evaluation) is PyG's own ``GCNConv.forward``.
+:class:`SpmmGCNConv` is PyG's ``GCNConv`` (same parameters, same state_dict names) that
+takes this path for every ``[2, E]`` ``edge_index``; a learned mask then costs one extra
+sampled product per layer. Sparse adjacencies and cached convs use PyG's own forward.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from torch import Tensor
 from torch_geometric.nn import GCNConv
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
-__all__ = ["CSRPlan", "csr_plan", "edge_weighted_spmm", "EdgeGradGCNConv"]
+__all__ = ["CSRPlan", "csr_plan", "edge_weighted_spmm", "SpmmGCNConv"]
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,9 @@ def _csr(crow: Tensor, col: Tensor, values: Tensor, n: int) -> Tensor:
 
 class _EdgeWeightedSpmm(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, edge_weight: Tensor, x: Tensor, plan: CSRPlan, chunk: int) -> Tensor:  # type: ignore[override]
+    def forward(ctx, edge_weight: Tensor, x: Tensor, plan: CSRPlan) -> Tensor:  # type: ignore[override]
         ctx.save_for_backward(edge_weight, x)
-        ctx.plan, ctx.chunk = plan, chunk
+        ctx.plan = plan
         a = _csr(plan.crow, plan.col, edge_weight[plan.perm], plan.num_nodes)
         return a @ x
 
@@ -90,18 +90,18 @@ class _EdgeWeightedSpmm(torch.autograd.Function):
         if ctx.needs_input_grad[1]:
             at = _csr(plan.crow_t, plan.col_t, edge_weight[plan.perm_t], plan.num_nodes)
             gx = at @ grad
-        if ctx.needs_input_grad[0]:
+        if ctx.needs_input_grad[0]:  # ⟨g[dst_e], x[src_e]⟩ at the stored entries only
+            pattern = _csr(plan.crow, plan.col, edge_weight.new_zeros(edge_weight.numel()), plan.num_nodes)
+            vals = torch.sparse.sampled_addmm(pattern, grad, x.t(), beta=0.0).values()
             gw = torch.empty_like(edge_weight)
-            for s in range(0, edge_weight.numel(), ctx.chunk):
-                d, j = plan.dst[s : s + ctx.chunk], plan.src[s : s + ctx.chunk]
-                gw[s : s + ctx.chunk] = (grad[d] * x[j]).sum(-1)
-        return gw, gx, None, None
+            gw[plan.perm] = vals
+        return gw, gx, None
 
 
-def edge_weighted_spmm(edge_weight: Tensor, x: Tensor, plan: CSRPlan, *, chunk: int = 1 << 16) -> Tensor:
+def edge_weighted_spmm(edge_weight: Tensor, x: Tensor, plan: CSRPlan) -> Tensor:
     """``out[i] = Σ_{e: dst_e=i} edge_weight[e] · x[src_e]`` with gradients to both inputs.
 
-    Peak extra memory is ``chunk × F`` (default 65,536 edges), never E × F.
+    Extra memory is O(E) (the sorted orderings and one value array), never E × F.
     """
     if edge_weight.dim() != 1 or edge_weight.numel() != plan.src.numel():
         raise ValueError(
@@ -109,16 +109,18 @@ def edge_weighted_spmm(edge_weight: Tensor, x: Tensor, plan: CSRPlan, *, chunk: 
         )
     if x.dim() != 2 or x.size(0) != plan.num_nodes:
         raise ValueError(f"x must have shape [{plan.num_nodes}, F], got {tuple(x.shape)}")
-    return _EdgeWeightedSpmm.apply(edge_weight, x.contiguous(), plan, chunk)
+    return _EdgeWeightedSpmm.apply(edge_weight, x.contiguous(), plan)
 
 
-class EdgeGradGCNConv(GCNConv):
-    """``GCNConv`` whose learned-``edge_weight`` path runs :func:`edge_weighted_spmm`.
+class SpmmGCNConv(GCNConv):
+    """``GCNConv`` whose aggregation runs :func:`edge_weighted_spmm`.
 
-    Taken when ``edge_weight`` requires grad under autograd, ``edge_index`` is a dense
-    ``[2, E]`` tensor, ``normalize=True`` and ``cached=False``; the normalisation is PyG's
-    ``gcn_norm`` (so the result equals ``GCNConv``'s to float rounding). The sorted edge
-    orderings are cached per ``edge_index`` object (and its in-place version counter).
+    Taken whenever ``edge_index`` is a dense ``[2, E]`` tensor, ``normalize=True`` and
+    ``cached=False`` (learned masks, fixed tickets and evaluation alike); the normalisation
+    is PyG's ``gcn_norm`` (with ``edge_weight`` or without), so the result equals
+    ``GCNConv``'s to float rounding. Sparse adjacencies and cached convs go to PyG's own
+    forward. The sorted edge orderings are cached per ``edge_index`` object (and its
+    in-place version counter).
     """
 
     _plan_key: tuple[Tensor, int, int] | None = None
@@ -129,9 +131,6 @@ class EdgeGradGCNConv(GCNConv):
             isinstance(edge_index, Tensor)
             and not edge_index.is_sparse
             and edge_index.layout == torch.strided
-            and edge_weight is not None
-            and edge_weight.requires_grad
-            and torch.is_grad_enabled()
             and self.normalize
             and not self.cached
             and self.flow == "source_to_target"

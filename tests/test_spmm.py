@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch_geometric.nn import GCNConv
 
-from gcn_tickets.spmm import EdgeGradGCNConv, csr_plan, edge_weighted_spmm
+from gcn_tickets.spmm import SpmmGCNConv, csr_plan, edge_weighted_spmm
 
 
 def _graph():
@@ -18,7 +18,7 @@ def _pair(bias=True):
     a = GCNConv(6, 5, bias=bias)
     if bias:
         torch.nn.init.normal_(a.bias)
-    b = EdgeGradGCNConv(6, 5, bias=bias)
+    b = SpmmGCNConv(6, 5, bias=bias)
     b.load_state_dict(a.state_dict())
     return a, b
 
@@ -72,13 +72,28 @@ def test_plan_cached_per_edge_index_and_refreshed_on_change():
     assert b._plan is not plan2
 
 
-def test_fixed_weights_and_no_grad_take_pygs_path():
+def test_fixed_weights_no_weights_and_no_grad_match_pyg():
     n, ei, x, w = _graph()
     a, b = _pair()
-    torch.testing.assert_close(b(x, ei, w), a(x, ei, w))
+    for ew in (w, None):
+        torch.testing.assert_close(b(x, ei, ew), a(x, ei, ew), rtol=1e-5, atol=1e-6)
     with torch.no_grad():
-        b(x, ei, w.clone().requires_grad_())
+        torch.testing.assert_close(b(x, ei, w), a(x, ei, w), rtol=1e-5, atol=1e-6)
+    assert b._plan is not None
+
+
+def test_sparse_adjacency_and_cached_convs_use_pygs_forward():
+    from torch_geometric.utils import to_torch_csr_tensor
+
+    n, ei, x, _ = _graph()
+    a, b = _pair()
+    adj_t = to_torch_csr_tensor(ei.flip(0), size=(n, n))
+    torch.testing.assert_close(b(x, adj_t), a(x, adj_t), rtol=1e-5, atol=1e-6)
     assert b._plan is None
+    c = SpmmGCNConv(6, 5, cached=True)
+    c.load_state_dict(a.state_dict())
+    torch.testing.assert_close(c(x, ei), a(x, ei), rtol=1e-5, atol=1e-6)
+    assert c._plan is None
 
 
 def test_shape_errors_name_the_expected_shape():
