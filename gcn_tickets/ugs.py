@@ -264,6 +264,14 @@ def search_scores(
         return {"graph": g, "weights": w}
 
     unreached = _unreached_fraction(trainer, model, jm) if jm.graph is not None else None
+    touched = None
+    if g_score is not None:  # edges that got a non-zero loss gradient at some step (L1 excluded)
+        touched = torch.zeros_like(g_score, dtype=torch.bool)
+
+        def _mark(g: Tensor) -> None:
+            touched.logical_or_(g != 0)
+
+        g_score.register_hook(_mark)
     res = fit(
         model,
         trainer,
@@ -279,6 +287,10 @@ def search_scores(
     )
     best = res.best_state or snapshot()
     res.unreached_edges = unreached  # type: ignore[attr-defined]
+    if touched is not None and jm.graph is not None:
+        kept = jm.graph.kept
+        never = float(((~touched) & kept).sum() / kept.sum().clamp_min(1))
+        res.edges_without_gradient = never  # type: ignore[attr-defined]
     return best["graph"], best["weights"], res
 
 
@@ -330,6 +342,7 @@ def ugs_round(
             "test": search.test,
             "seconds": search.seconds,
             "unreached_edges": getattr(search, "unreached_edges", None),
+            "edges_without_gradient": getattr(search, "edges_without_gradient", None),
         }
     new = MaskSet(new_w, new_g, {"mode": mode, "round": round_, "seed": seed})
     return new, info

@@ -124,26 +124,50 @@ def test_resume_after_kill(tmp_path, karate_run):
         assert a.equal(b), r
 
 
-def test_unreached_edges_of_a_path():
-    """2-layer GCN, labels on node 0 of the path 0-1-2-3-4-5: edges 0-1, 1-2 and (through the
-    degree of node 2 in the normalisation) 2-3 get gradient; 3-4 and 4-5 get none."""
+def _path_trainer():
     import torch
     from torch_geometric.data import Data
 
     from gcn_tickets.data import GraphTask
-    from gcn_tickets.masking import JointMasks
-    from gcn_tickets.models import GCN
     from gcn_tickets.train import NodeTrainer
-    from gcn_tickets.ugs import _unreached_fraction
 
     src = torch.arange(5)
     ei = torch.cat([torch.stack([src, src + 1]), torch.stack([src + 1, src])], 1)
     torch.manual_seed(0)
     data = Data(x=torch.randn(6, 4), y=torch.tensor([0, 1, 0, 1, 0, 1]), edge_index=ei, num_nodes=6)
     split = {"train": torch.tensor([0]), "valid": torch.tensor([1]), "test": torch.tensor([2])}
-    trainer = NodeTrainer(GraphTask("path", "node", data, split, 4, 2, "accuracy"))
+    return NodeTrainer(GraphTask("path", "node", data, split, 4, 2, "accuracy"))
+
+
+@pytest.mark.parametrize(
+    ("mode", "threshold", "expected"), [("reference", 0.9, 2 / 5), ("improved", 0.0, 0.0)]
+)
+def test_edges_without_gradient_during_the_search(mode, threshold, expected):
+    """Path 0-…-5 labelled at node 0 only: the reference's task loss never reaches 3-4 and
+    4-5 in any step; improved's pseudo-labels (every unlabelled node at threshold 0) do."""
+    from gcn_tickets.masking import plain_state_dict
+    from gcn_tickets.ugs import UGSConfig, _initial_masks, _model, search_scores
+
+    trainer = _path_trainer()
+    cfg = UGSConfig(epochs=5, hidden=8, pseudo_threshold=threshold)
+    model = _model(trainer, cfg, 0)
+    _, _, res = search_scores(
+        trainer, cfg, mode, plain_state_dict(model), _initial_masks(trainer, model), 0, model_seed=0
+    )
+    assert res.unreached_edges == pytest.approx(2 / 5)  # task loss at Θ0, both modes
+    assert res.edges_without_gradient == pytest.approx(expected)
+
+
+def test_unreached_edges_of_a_path():
+    """2-layer GCN, labels on node 0 of the path 0-1-2-3-4-5: edges 0-1, 1-2 and (through the
+    degree of node 2 in the normalisation) 2-3 get gradient; 3-4 and 4-5 get none."""
+    from gcn_tickets.masking import JointMasks
+    from gcn_tickets.models import GCN
+    from gcn_tickets.ugs import _unreached_fraction
+
+    trainer = _path_trainer()
     model = GCN(4, 8, 2)
-    jm = JointMasks(model, ei, 6)
+    jm = JointMasks(model, trainer.edge_index, 6)
     assert _unreached_fraction(trainer, model, jm) == pytest.approx(2 / 5)
 
 
