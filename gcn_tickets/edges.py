@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-__all__ = ["undirected_edges", "edge_mask_to_directed", "prune_edge_index"]
+__all__ = ["undirected_edges", "edge_mask_to_directed", "prune_edge_index", "resistance_proxy"]
 
 
 def undirected_edges(edge_index: Tensor, num_nodes: int | None = None) -> tuple[Tensor, Tensor]:
@@ -52,3 +52,19 @@ def prune_edge_index(
     """Drop the directed entries of pruned undirected edges (the saving is real: fewer E)."""
     keep = graph_mask.bool()[inverse]
     return edge_index[:, keep], (edge_weight[keep] if edge_weight is not None else None)
+
+
+def resistance_proxy(und_edge_index: Tensor, num_nodes: int) -> Tensor:
+    """``1/d_u + 1/d_v`` per undirected edge, d the degree in the simple undirected graph.
+
+    A degree-only stand-in for the effective resistance R_uv that spectral sparsifiers keep
+    edges by (Spielman & Srivastava 2008): large for bridges and the edges of low-degree
+    nodes (a leaf edge scores ≥ 1), small for edges between two hubs, whose removal changes
+    each endpoint's normalised neighbourhood least. O(U). Self-loops count once.
+    """
+    if und_edge_index.dim() != 2 or und_edge_index.size(0) != 2:
+        raise ValueError(f"und_edge_index must have shape [2, U], got {tuple(und_edge_index.shape)}")
+    u, v = und_edge_index
+    deg = torch.bincount(u, minlength=num_nodes) + torch.bincount(v[v != u], minlength=num_nodes)
+    deg = deg.clamp_min(1).to(torch.float32)
+    return 1.0 / deg[u] + 1.0 / deg[v]

@@ -22,6 +22,12 @@ Graph scores (``graph_scores``):
           (``graph_optimizer`` Adam, ``graph_lr`` = 1e-3 as in the paper), optional L1
           sub-gradient ``graph_l1``, clamped to ≥ 0 after each step.
 
+Graph prior (``graph_prior``): ``none`` ranks edges by |s| alone; ``resistance`` ranks them
+by |s|·(1/d_u + 1/d_v) (:func:`gcn_tickets.edges.resistance_proxy`), so that among edges the
+loss treats alike the ones between two hubs go first and the edges that hold low-degree
+nodes to the graph go last. Measured at p_g = 20 %, p_w = 50 % (5 seeds, docs/gebt.md):
+Cora 79.9 vs 79.1, CiteSeer 70.1 vs 69.1 (dense 81.5 / 69.9).
+
 Default ``graph_l1 = 0``: under Adam a sign sub-gradient moves every edge that the loss does
 not reach (26 % of Cora's edges with a 2-layer GCN on the public split) down by lr per
 step, all alike, so the lowest-|s| edges become those far from the labels, ranked by init
@@ -63,6 +69,7 @@ from gcn_tickets.early_bird import (
     DEFAULT_FIFO,
     EarlyBirdDetector,
 )
+from gcn_tickets.edges import resistance_proxy
 from gcn_tickets.masking import (
     JointMasks,
     gcn_weight_names,
@@ -117,6 +124,7 @@ class GEBTConfig:
     graph_lr: float = 1e-3
     graph_l1: float = 0.0
     graph_optimizer: str = "adam"
+    graph_prior: str = "none"  # "none": rank edges by |s|; "resistance": by |s|·(1/d_u + 1/d_v)
     aux_weight: float = 0.0
     mask_noise: float = 1e-5
     search_epochs: int = 100
@@ -142,6 +150,8 @@ class GEBTConfig:
     def __post_init__(self) -> None:
         if self.graph_scores not in GRAPH_SCORES:
             raise ValueError(f"`graph_scores` must be one of {GRAPH_SCORES}, got {self.graph_scores!r}")
+        if self.graph_prior not in ("none", "resistance"):
+            raise ValueError(f"`graph_prior` must be 'none' or 'resistance', got {self.graph_prior!r}")
         if self.graph_optimizer not in ("adam", "sgd"):
             raise ValueError(f"`graph_optimizer` must be 'adam' or 'sgd', got {self.graph_optimizer!r}")
         if self.init not in INITS:
@@ -273,6 +283,11 @@ def gebt_search(
     )
     assert jm.graph is not None and jm.graph.score is not None
     score = jm.graph.score
+    prior = (
+        resistance_proxy(jm.graph.und_edge_index, trainer.num_nodes)
+        if cfg.graph_prior == "resistance"
+        else None
+    )
     wnames = gcn_weight_names(model)
     model_params = list(jm.model_parameters())
     torch.manual_seed(seed)
@@ -349,7 +364,7 @@ def gebt_search(
         last_epoch = epoch == cfg.search_epochs
         for (pg, pw), pt in pairs.items():
             t1 = time.perf_counter()
-            gmask, wmask = _draw(s_now, weights, pg, pw)
+            gmask, wmask = _draw(s_now if prior is None else s_now.abs() * prior, weights, pg, pw)
             fired = pt.detector.update(epoch, {"graph": gmask, "weights": wmask})
             pt._own_seconds += time.perf_counter() - t1
             if fired or (last_epoch and pt.masks is None):

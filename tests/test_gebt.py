@@ -215,3 +215,28 @@ def test_cli_early_bird_writes_and_resumes(root, tmp_path, monkeypatch, capsys) 
     assert main(args) == 0
     assert "done earlier" in capsys.readouterr().out
     assert main(["early-bird", "configs/cora_gebt.yaml", "gebt.bogus=1"]) == 2
+
+
+def test_resistance_proxy_by_hand() -> None:
+    from gcn_tickets.edges import resistance_proxy
+
+    # star 0-{1,2,3} plus 1-2: degrees 3, 2, 2, 1
+    und = torch.tensor([[0, 0, 0, 1], [1, 2, 3, 2]])
+    r = resistance_proxy(und, 4)
+    torch.testing.assert_close(r, torch.tensor([1 / 3 + 1 / 2, 1 / 3 + 1 / 2, 1 / 3 + 1.0, 1.0]))
+    with pytest.raises(ValueError, match=r"shape \[2, U\]"):
+        resistance_proxy(torch.zeros(3, 2, dtype=torch.long), 4)
+
+
+def test_resistance_prior_ranks_edges_by_score_times_proxy(trainer) -> None:
+    from gcn_tickets.edges import resistance_proxy, undirected_edges
+
+    cfg = replace(CFG, graph_prior="resistance", search_epochs=3)
+    res = gebt_search(trainer, cfg, 0, ratios=[(0.2, 0.5)], stop=False)
+    pt = res.last[(0.2, 0.5)]
+    und, _ = undirected_edges(trainer.edge_index, trainer.num_nodes)
+    prior = resistance_proxy(und, trainer.num_nodes)
+    assert torch.equal(magnitude_masks(pt.graph_scores.abs() * prior, 0.2), pt.masks.graph)
+    assert not torch.equal(magnitude_masks(pt.graph_scores, 0.2), pt.masks.graph)
+    with pytest.raises(ValueError, match="graph_prior"):
+        replace(CFG, graph_prior="degree")
