@@ -459,6 +459,14 @@ def report() -> None:
                     f"{_ms([r['random_test'] for r in rs])} | {_ms([r['dense_test'] for r in rs])} |"
                 )
         w("")
+    prior = DOCS / "gebt_prior.md"
+    if prior.exists():
+        w("## 8. Graph prior: |s|·(1/d_u + 1/d_v)\n")
+        w(
+            "The same sweep with `graph_prior: resistance` (edges between two hubs pruned first, "
+            "the edges that hold low-degree nodes last), against the rows above: "
+            "[gebt_prior.md](gebt_prior.md) (`benchmarks/bench_gebt_prior.py`).\n"
+        )
     w("## Figures\n")
     for ds in datasets:
         for kind in ("trajectory", "heatmap"):

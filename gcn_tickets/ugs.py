@@ -93,7 +93,21 @@ class UGSConfig:
     pseudo_threshold: float = 0.9
     improved_weight_score: str = "mask"  # "mask": |m|; "mask_x_weight": |m ⊙ Θ|; "weight": |Θ|
     improved_weight_opt: str = "sgd"  # weight masks: "sgd" (+ prox L1) or "adam" (as reference)
+    graph_prior: str = "none"  # "resistance": rank edges by |m_g|·(1/d_u + 1/d_v) (learned modes)
     eval_every: int = 1
+
+    def __post_init__(self) -> None:
+        choices = {
+            "improved_weight_score": ("mask", "mask_x_weight", "weight"),
+            "improved_weight_opt": ("sgd", "adam"),
+            "graph_prior": ("none", "resistance"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"UGS `{name}` must be one of {allowed}, got {getattr(self, name)!r}")
+        for name in ("prune_graph", "prune_weight"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"UGS `{name}` must be a fraction in [0, 1), got {getattr(self, name)}")
 
 
 def round_seed(seed: int, round_: int, mode: str) -> int:
@@ -191,8 +205,6 @@ def search_scores(
                     if s.grad is not None:
                         s.grad.add_(cfg.s2 * torch.sign(s))
     else:
-        if cfg.improved_weight_opt not in ("sgd", "adam"):
-            raise ValueError(f"improved_weight_opt must be 'sgd' or 'adam', got {cfg.improved_weight_opt!r}")
         adam_w = cfg.improved_weight_opt == "adam"
         sgd_params = [g_score] if g_score is not None else []
         if not adam_w:
@@ -254,13 +266,8 @@ def search_scores(
             raw = plain_state_dict(model)
             if cfg.improved_weight_score == "mask_x_weight":
                 w = {n: w[n] * raw[n] for n in w}
-            elif cfg.improved_weight_score == "weight":
+            else:  # "weight"
                 w = {n: raw[n].clone() for n in w}
-            else:
-                raise ValueError(
-                    "improved_weight_score must be 'mask', 'mask_x_weight' or 'weight', "
-                    f"got {cfg.improved_weight_score!r}"
-                )
         return {"graph": g, "weights": w}
 
     unreached = _unreached_fraction(trainer, model, jm) if jm.graph is not None else None
@@ -334,6 +341,11 @@ def ugs_round(
             trainer, cfg, mode, theta0, masks, rs, model_seed=model_seed
         )
         if has_graph:
+            if cfg.graph_prior == "resistance":
+                from gcn_tickets.edges import resistance_proxy, undirected_edges
+
+                und, _ = undirected_edges(trainer.edge_index, trainer.num_nodes)
+                g_scores = g_scores.abs() * resistance_proxy(und, trainer.num_nodes)
             new_g = prune_lowest({"g": g_scores}, {"g": masks.graph}, cfg.prune_graph)["g"]
         new_w = prune_lowest(w_scores, kept_w, cfg.prune_weight)
         info["search"] = {

@@ -179,3 +179,31 @@ def test_link_and_graph_models_take_the_ugs_model_options():
     graph = GraphGCN(3, 8, 1, num_layers=3, bias=False)
     assert len(graph.convs) == 3 and all(c.bias is None for c in graph.convs)
     assert GCN(3, 8, 2, bias=True).convs[0].bias is not None
+
+
+def test_config_rejects_unknown_choices_and_bad_fractions():
+    from gcn_tickets.ugs import UGSConfig
+
+    with pytest.raises(ValueError, match="graph_prior"):
+        UGSConfig(graph_prior="degree")
+    with pytest.raises(ValueError, match="improved_weight_opt"):
+        UGSConfig(improved_weight_opt="rmsprop")
+    with pytest.raises(ValueError, match="prune_weight"):
+        UGSConfig(prune_weight=1.0)
+
+
+def test_resistance_prior_ranks_the_path_edges_by_degree():
+    """Path 0-…-5 with equal learned scores (mask lr 0, no noise): the prior prunes the
+    interior edges (1/2 + 1/2 = 1) before the two leaf edges (1 + 1/2)."""
+    from gcn_tickets.masking import plain_state_dict
+    from gcn_tickets.ugs import UGSConfig, _initial_masks, _model, ugs_round
+
+    trainer = _path_trainer()
+    cfg = UGSConfig(
+        epochs=1, hidden=8, graph_prior="resistance", prune_graph=0.6, mask_lr=0.0, mask_noise=0.0
+    )
+    model = _model(trainer, cfg, 0)
+    masks = _initial_masks(trainer, model)
+    new, _ = ugs_round(trainer, cfg, "improved", plain_state_dict(model), masks, 0, 1, model_seed=0)
+    # 5 edges, prune round(0.6 · 5) = 3: the interior 1-2, 2-3, 3-4; keep 0-1 and 4-5
+    assert new.graph.tolist() == [True, False, False, False, True]
