@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "benchmarks" / "results"
 RUNS = {"Cora": "cora_ugs_e60", "CiteSeer": "citeseer_ugs_e60"}
 ABLATIONS = {
+    "`improved` without the graph prior (edges ranked by \\|m_g\\| alone)": RES / "ugs_ablation" / "no_prior",
     "`improved` with the TV edge term (aux 25; otherwise as now)": RES / "ugs_ablation" / "tv",
     "first `improved` (1 − p·p edge term, weights by |m ⊙ Θ|)": RES / "ugs_ablation",
 }
@@ -62,7 +63,7 @@ MODES = [
         "weights: Adam; masks: SGD (momentum 0.9, lr 1, no decay)",
         "proximal (soft-threshold, 1e-4 per step)",
         "0.5 × CE on pseudo-labels of unlabelled nodes with softmax ≥ 0.9",
-        "\\|m_g\\|, \\|m_θ\\|",
+        "\\|m_g\\|·(1/d_u + 1/d_v), \\|m_θ\\|",
     ],
     ["`random`", "—", "—", "—", "uniform over kept entries"],
 ]

@@ -26,7 +26,11 @@ Modes:
     (b) a cross-entropy on the pseudo-labels of confident unlabelled nodes (softmax ≥
     ``pseudo_threshold``, weight ``pseudo_weight``), which reaches the edges and weights
     around every confidently predicted node, not only around the 140 labelled ones;
-    (c) both masks are ranked by |m|, which under SGD is the accumulated gradient.
+    (c) weights are ranked by |m|, which under SGD is the accumulated gradient; edges by
+    |m_g|·(1/d_u + 1/d_v) (``graph_prior="resistance"``; ``"none"``: |m_g|), a degree proxy
+    of the effective resistance that spectral sparsifiers keep edges by: among edges the
+    loss treats alike, those between two hubs go first and those that hold low-degree nodes
+    to the graph go last (random 5 % edge cuts cost Cora ≈ 1.5 points at round 1).
     Options kept for ablations, each measured worse on Cora (docs/ugs.md):
     ``aux_weight > 0`` adds ``aux_weight`` × mean over kept edges of m_e·TV(p_u, p_v)
     (TV = ½‖p_u − p_v‖₁ of the detached class probabilities), pushing down edges whose
@@ -93,7 +97,7 @@ class UGSConfig:
     pseudo_threshold: float = 0.9
     improved_weight_score: str = "mask"  # "mask": |m|; "mask_x_weight": |m ⊙ Θ|; "weight": |Θ|
     improved_weight_opt: str = "sgd"  # weight masks: "sgd" (+ prox L1) or "adam" (as reference)
-    graph_prior: str = "none"  # "resistance": rank edges by |m_g|·(1/d_u + 1/d_v) (learned modes)
+    graph_prior: str = "resistance"  # improved only: rank edges by |m_g|·(1/d_u + 1/d_v); or "none"
     eval_every: int = 1
 
     def __post_init__(self) -> None:
@@ -341,7 +345,7 @@ def ugs_round(
             trainer, cfg, mode, theta0, masks, rs, model_seed=model_seed
         )
         if has_graph:
-            if cfg.graph_prior == "resistance":
+            if mode == "improved" and cfg.graph_prior == "resistance":
                 from gcn_tickets.edges import resistance_proxy, undirected_edges
 
                 und, _ = undirected_edges(trainer.edge_index, trainer.num_nodes)
