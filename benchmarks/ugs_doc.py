@@ -130,18 +130,9 @@ def _heterophily(ds: str, run: str) -> list[str]:
 
 
 def _results(ds: str, summary: dict[str, Any]) -> list[str]:
-    from gcn_tickets.report import matching_round, ugs_table, wins
+    from gcn_tickets.report import ugs_table, verdicts
 
-    lines = [ugs_table(summary), ""]
-    for mode in ("reference", "improved"):
-        if mode in summary:
-            m = matching_round(summary, mode)
-            w, n = wins(summary, mode)
-            lines.append(
-                f"- `{mode}`: beats random in **{w}/{n}** rounds; highest round matching the dense "
-                f"mean: {m if m is not None else 'none'}."
-            )
-    return lines + [""]
+    return [ugs_table(summary), "", *verdicts(summary), ""]
 
 
 def _merge(main: dict[str, Any], ablation: dict[str, Any]) -> dict[str, Any]:

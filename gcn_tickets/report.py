@@ -8,7 +8,7 @@ from typing import Any
 
 from gcn_tickets.masks import atomic_write_text
 
-__all__ = ["ugs_table", "write_ugs_report", "matching_round", "wins"]
+__all__ = ["ugs_table", "write_ugs_report", "matching_round", "wins", "verdicts"]
 
 
 def _fmt(s: dict[str, float] | None) -> str:
@@ -40,6 +40,20 @@ def wins(summary: dict[str, Any], mode: str, control: str = "random") -> tuple[i
     a, b = _by_round(summary, mode), _by_round(summary, control)
     common = [r for r in a if r in b and r > 0]
     return sum(a[r]["test"]["mean"] > b[r]["test"]["mean"] for r in common), len(common)
+
+
+def verdicts(summary: dict[str, Any]) -> list[str]:
+    """One markdown line per UGS mode: rounds won against random, highest matching round."""
+    lines = []
+    for mode in ("reference", "improved"):
+        if mode in summary:
+            m = matching_round(summary, mode)
+            w, n = wins(summary, mode)
+            lines.append(
+                f"- `{mode}`: beats random in **{w}/{n}** rounds; highest round matching the dense "
+                f"mean: {m if m is not None else 'none'}."
+            )
+    return lines
 
 
 def ugs_table(summary: dict[str, Any]) -> str:
@@ -115,15 +129,7 @@ def write_ugs_report(run_dir: str | Path, out_prefix: str | Path, *, title: str 
 
     summary = summarize_run(run_dir)
     out_prefix = Path(out_prefix)
-    lines = [f"# {title}", "", ugs_table(summary), ""]
-    for mode in ("reference", "improved"):
-        if mode in summary:
-            m = matching_round(summary, mode)
-            w, n = wins(summary, mode)
-            lines.append(
-                f"- `{mode}`: highest round matching the dense mean: "
-                f"{m if m is not None else 'none'}; beats random in {w}/{n} rounds."
-            )
+    lines = [f"# {title}", "", ugs_table(summary), "", *verdicts(summary)]
     lines += ["", f"![accuracy vs sparsity]({out_prefix.name}.png)", ""]
     text = "\n".join(lines)
     atomic_write_text(out_prefix.with_suffix(".md"), text)
