@@ -97,6 +97,7 @@ def speed(repeats: int = 5, steps: int = 2) -> dict:
         "plain_s": t["plain"],
         "plain_sparse_s": t["plain_sparse"],
         "plain_spmm_s": t["plain_spmm"],
+        "plain_spmm_median_s": statistics.median(t["plain_spmm"]),
         "masked_s": t["learned"],
         "plain_median_s": statistics.median(t["plain"]),
         "plain_sparse_median_s": statistics.median(t["plain_sparse"]),
