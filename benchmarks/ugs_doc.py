@@ -79,6 +79,19 @@ heterophilous edges (an oracle) gave 83.5 and pruning only homophilous ones 81.8
 homophilous edges a TV term picks are the ones that join a mispredicted node to the
 neighbours that would correct it, and losing them costs more than the heterophilous ones
 gain. The term stays available (`aux_weight`, default 0) for ablations.
+
+What does protect accuracy is structure: cutting 5 % of Cora's edges at random costs about
+1.5 points at round 1 while 20 % of random weights cost nothing, and the cost falls on the
+nodes that lose a large share of their few neighbours. `improved` therefore ranks edges by
+|m_g|·(1/d_u + 1/d_v) (`graph_prior: resistance`, `gcn_tickets.edges.resistance_proxy`), the
+degree proxy of the effective resistance by which spectral sparsifiers keep edges: among
+edges the loss treats alike, the ones between two hubs go first and the ones that hold a
+low-degree node to the graph go last. It prunes fewer heterophilous edges than `reference`
+(table above) and still wins, which says how much more an edge to a low-degree node is worth.
+Without the prior (ablation below) `improved` beat random in 9/10 Cora rounds but lost
+CiteSeer's first rounds: swapping the graph and weight masks of CiteSeer's round-1 tickets
+showed its learned edge ranking cost 0.7 points against random edges, its weight ranking
+nothing.
 """
 
 
