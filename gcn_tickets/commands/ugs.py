@@ -45,7 +45,9 @@ def _run(args: argparse.Namespace) -> int:
     task = load_dataset(cfg.dataset, args.data_root)
     trainer = make_trainer(task, cfg.device, **cfg.trainer)
     run_dir = Path(args.out) / run_name(cfg.name, args.overrides)
-    print(f"run directory: {run_dir} (started again, it resumes after the last finished round)")
+    done = sorted(run_dir.glob("*/seed*/round_*.result.json")) if run_dir.exists() else []
+    state = f"resuming: {len(done)} finished rounds found" if done else "new run"
+    print(f"run directory: {run_dir} ({state}; a run started again resumes after its last finished round)")
     run_ugs(trainer, cfg.ugs, run_dir, modes=cfg.modes, seeds=cfg.seeds)
     text = write_ugs_report(run_dir, run_dir / "report", title=f"UGS on {cfg.dataset}")
     print()
