@@ -85,7 +85,9 @@ def _dropout_any(x: Tensor, p: float, training: bool) -> Tensor:
         return x
     if x.layout == torch.sparse_csr:
         vals = F.dropout(x.values(), p, True)
-        return torch.sparse_csr_tensor(x.crow_indices(), x.col_indices(), vals, x.shape)
+        return torch.sparse_csr_tensor(
+            x.crow_indices(), x.col_indices(), vals, x.shape, check_invariants=False
+        )
     return F.dropout(x, p, True)
 
 
