@@ -21,33 +21,36 @@ PUBLISHED = {"Cora": (81.5, 80.5), "CiteSeer": (70.3, 69.5), "PubMed": (79.0, 78
 
 
 def main(seeds: int = 10) -> None:
+    from gcn_tickets.commands.train import dense_runs
     from gcn_tickets.data import load_dataset
     from gcn_tickets.masks import atomic_write_text
-    from gcn_tickets.models import count_parameters
-    from gcn_tickets.train import fit, make_trainer, seed_everything, summarize
+    from gcn_tickets.train import summarize
 
     torch.set_num_threads(1)
     done = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for name in PUBLISHED:
         task = load_dataset(name)
-        trainer = make_trainer(task)
         runs = done.setdefault(name, {})
         for s in range(seeds):
             if str(s) in runs:
                 continue
-            seed_everything(s)
-            model = trainer.make_model(hidden=16, num_layers=2, dropout=0.5)
-            opt = torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=5e-4)
-            r = fit(model, trainer, epochs=200, optimizers=[opt])
-            runs[str(s)] = {
-                "valid": r.valid,
-                "test": r.test,
-                "best_epoch": r.best_epoch,
-                "seconds": r.seconds,
-                "params": count_parameters(model)[0],
+            res = dense_runs(
+                task,
+                seeds=[s],
+                epochs=200,
+                hidden=16,
+                layers=2,
+                dropout=0.5,
+                lr=0.01,
+                weight_decay=5e-4,
+                progress=False,
+            )
+            r = res["runs"][0]
+            runs[str(s)] = {k: r[k] for k in ("valid", "test", "best_epoch", "seconds")} | {
+                "params": res["params"]
             }
             atomic_write_text(RESULTS, json.dumps(done, indent=2))
-            print(f"{name} seed {s}: test {r.test:.4f}", flush=True)
+            print(f"{name} seed {s}: test {r['test']:.4f}", flush=True)
     lines = [
         "# Dense GCN baselines (Kipf & Welling settings)",
         "",

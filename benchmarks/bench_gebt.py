@@ -111,7 +111,7 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
     from gcn_tickets.gebt import gebt_search, load_config, retrain
     from gcn_tickets.masking import plain_state_dict
     from gcn_tickets.train import NodeTrainer
-    from gcn_tickets.ugs import UGSConfig, _initial_masks, _model, retrain_ticket, ugs_round
+    from gcn_tickets.ugs import UGSConfig, dense_masks, initial_model, retrain_ticket, ugs_round
 
     done = {(r["dataset"], r["seed"], r["method"]) for r in _read(VS_UGS)}
     for ds in datasets:
@@ -132,9 +132,9 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
                 if (ds, seed, f"ugs-{mode}") in done:
                     continue
                 t0 = time.perf_counter()
-                base = _model(trainer, ucfg, seed)
+                base = initial_model(trainer, ucfg, seed)
                 theta0 = plain_state_dict(base)
-                masks = _initial_masks(trainer, base)
+                masks = dense_masks(trainer, base)
                 per_round = []
                 for r in range(1, UGS_ROUNDS + 1):
                     masks, _ = ugs_round(trainer, ucfg, mode, theta0, masks, seed, r, model_seed=seed)

@@ -26,7 +26,7 @@ def main() -> None:
     from gcn_tickets.masking import plain_state_dict
     from gcn_tickets.masks import atomic_write_text
     from gcn_tickets.train import make_trainer
-    from gcn_tickets.ugs import _initial_masks, _model, round_seed, search_scores
+    from gcn_tickets.ugs import dense_masks, initial_model, round_seed, search_scores
 
     torch.set_num_threads(1)
     rows = json.loads(OUT.read_text()) if OUT.exists() else []
@@ -38,8 +38,8 @@ def main() -> None:
             for seed in (0, 1, 2):
                 if (cfg.dataset, mode, seed) in done:
                     continue
-                model = _model(trainer, cfg.ugs, seed)
-                masks = _initial_masks(trainer, model)
+                model = initial_model(trainer, cfg.ugs, seed)
+                masks = dense_masks(trainer, model)
                 _, _, res = search_scores(
                     trainer,
                     cfg.ugs,

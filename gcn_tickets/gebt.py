@@ -78,7 +78,7 @@ from gcn_tickets.masking import (
 )
 from gcn_tickets.masks import MaskSet
 from gcn_tickets.prune import prune_lowest, prune_random
-from gcn_tickets.train import FitResult, fit, seed_everything
+from gcn_tickets.train import FitResult, fit, fit_adam, seed_everything
 
 __all__ = [
     "GEBTConfig",
@@ -493,13 +493,13 @@ def retrain(
         theta0=theta0,
         graph_scores=graph_scores,
     )
-    torch.manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    res = fit(
+    res = fit_adam(
         model,
         trainer,
         epochs=cfg.retrain_epochs,
-        optimizers=[opt],
+        lr=cfg.lr,
+        weight_decay=cfg.weight_decay,
+        seed=seed,
         edge_index=ei,
         edge_weight_fn=(lambda: ew) if ew is not None else None,
         desc="retrain",
@@ -525,9 +525,15 @@ def random_ticket(
 def train_dense(trainer, cfg: GEBTConfig, seed: int, *, epochs: int | None = None) -> FitResult:
     """The dense baseline: same model and optimiser, full graph, ``retrain_epochs`` epochs."""
     model = _make_model(trainer, cfg, seed)
-    torch.manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    return fit(model, trainer, epochs=epochs or cfg.retrain_epochs, optimizers=[opt], desc="dense")
+    return fit_adam(
+        model,
+        trainer,
+        epochs=epochs or cfg.retrain_epochs,
+        lr=cfg.lr,
+        weight_decay=cfg.weight_decay,
+        seed=seed,
+        desc="dense",
+    )
 
 
 def training_macs(
@@ -706,28 +712,22 @@ def run_seed(
             row["last_test"] = lr_.test
             row["last_search_seconds"] = last.search_seconds
             rnd = random_ticket(trainer, pt.masks, seed, graph_sparsity=pg, weight_sparsity=pw)
-            rr, _, _ = retrain(
-                trainer,
-                cfg,
-                rnd,
-                seed=seed,
-                state=pt.state,
-                theta0=search.theta0,
-                edge_weights="binary",
-            )
-            row["random_test"] = rr.test
-            # the graph mask alone against random edges: learned weight mask + random graph
-            mix = MaskSet(pt.masks.weights, rnd.graph, {"method": "random-graph"})
-            rg, _, _ = retrain(
-                trainer,
-                cfg,
-                mix,
-                seed=seed,
-                state=pt.state,
-                theta0=search.theta0,
-                edge_weights="binary",
-            )
-            row["random_graph_test"] = rg.test
+            # random_graph: the learned weight mask with random edges (the graph mask alone)
+            controls = {
+                "random_test": rnd,
+                "random_graph_test": MaskSet(pt.masks.weights, rnd.graph, {"method": "random-graph"}),
+            }
+            for key, ticket in controls.items():
+                rr, _, _ = retrain(
+                    trainer,
+                    cfg,
+                    ticket,
+                    seed=seed,
+                    state=pt.state,
+                    theta0=search.theta0,
+                    edge_weights="binary",
+                )
+                row[key] = rr.test
         if ablation is not None and (pg, pw) == tuple(ablation):
             abl = {}
             for init in INITS:

@@ -31,8 +31,7 @@ __all__ = ["CSRPlan", "csr_plan", "edge_weighted_spmm", "SpmmGCNConv"]
 class CSRPlan:
     """Edge orderings of one ``edge_index``: by destination (A) and by source (Aᵀ)."""
 
-    src: Tensor
-    dst: Tensor
+    num_edges: int
     num_nodes: int
     perm: Tensor  # edges sorted by dst
     crow: Tensor
@@ -55,8 +54,7 @@ def csr_plan(edge_index: Tensor, num_nodes: int) -> CSRPlan:
     perm = torch.sort(dst, stable=True).indices
     perm_t = torch.sort(src, stable=True).indices
     return CSRPlan(
-        src=src,
-        dst=dst,
+        num_edges=edge_index.size(1),
         num_nodes=num_nodes,
         perm=perm,
         crow=_crow(dst[perm], num_nodes),
@@ -103,9 +101,9 @@ def edge_weighted_spmm(edge_weight: Tensor, x: Tensor, plan: CSRPlan) -> Tensor:
 
     Extra memory is O(E) (the sorted orderings and one value array), never E × F.
     """
-    if edge_weight.dim() != 1 or edge_weight.numel() != plan.src.numel():
+    if edge_weight.dim() != 1 or edge_weight.numel() != plan.num_edges:
         raise ValueError(
-            f"edge_weight must have shape [{plan.src.numel()}] (one per edge), got {tuple(edge_weight.shape)}"
+            f"edge_weight must have shape [{plan.num_edges}] (one per edge), got {tuple(edge_weight.shape)}"
         )
     if x.dim() != 2 or x.size(0) != plan.num_nodes:
         raise ValueError(f"x must have shape [{plan.num_nodes}, F], got {tuple(x.shape)}")

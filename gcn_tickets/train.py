@@ -366,6 +366,24 @@ def fit(
     return best
 
 
+def fit_adam(
+    model: nn.Module,
+    trainer,
+    *,
+    epochs: int,
+    lr: float,
+    weight_decay: float,
+    seed: int | None = None,
+    **fit_kwargs: Any,
+) -> FitResult:
+    """:func:`fit` with one Adam over all of ``model``'s parameters (a dense model, or a
+    ticket whose masks are frozen). ``seed`` re-seeds torch first (dropout draws)."""
+    if seed is not None:
+        torch.manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    return fit(model, trainer, epochs=epochs, optimizers=[opt], **fit_kwargs)
+
+
 def summarize(values: Iterable[float]) -> dict[str, float]:
     """Mean and unbiased (n−1) std; std is 0.0 for a single value."""
     v = [float(x) for x in values]

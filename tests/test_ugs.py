@@ -146,13 +146,13 @@ def test_edges_without_gradient_during_the_search(mode, threshold, expected):
     """Path 0-…-5 labelled at node 0 only: the reference's task loss never reaches 3-4 and
     4-5 in any step; improved's pseudo-labels (every unlabelled node at threshold 0) do."""
     from gcn_tickets.masking import plain_state_dict
-    from gcn_tickets.ugs import UGSConfig, _initial_masks, _model, search_scores
+    from gcn_tickets.ugs import UGSConfig, dense_masks, initial_model, search_scores
 
     trainer = _path_trainer()
     cfg = UGSConfig(epochs=5, hidden=8, pseudo_threshold=threshold)
-    model = _model(trainer, cfg, 0)
+    model = initial_model(trainer, cfg, 0)
     _, _, res = search_scores(
-        trainer, cfg, mode, plain_state_dict(model), _initial_masks(trainer, model), 0, model_seed=0
+        trainer, cfg, mode, plain_state_dict(model), dense_masks(trainer, model), 0, model_seed=0
     )
     assert res.unreached_edges == pytest.approx(2 / 5)  # task loss at Θ0, both modes
     assert res.edges_without_gradient == pytest.approx(expected)
@@ -196,14 +196,14 @@ def test_resistance_prior_ranks_the_path_edges_by_degree():
     """Path 0-…-5 with equal learned scores (mask lr 0, no noise): the prior prunes the
     interior edges (1/2 + 1/2 = 1) before the two leaf edges (1 + 1/2)."""
     from gcn_tickets.masking import plain_state_dict
-    from gcn_tickets.ugs import UGSConfig, _initial_masks, _model, ugs_round
+    from gcn_tickets.ugs import UGSConfig, dense_masks, initial_model, ugs_round
 
     trainer = _path_trainer()
     cfg = UGSConfig(
         epochs=1, hidden=8, graph_prior="resistance", prune_graph=0.6, mask_lr=0.0, mask_noise=0.0
     )
-    model = _model(trainer, cfg, 0)
-    masks = _initial_masks(trainer, model)
+    model = initial_model(trainer, cfg, 0)
+    masks = dense_masks(trainer, model)
     new, _ = ugs_round(trainer, cfg, "improved", plain_state_dict(model), masks, 0, 1, model_seed=0)
     # 5 edges, prune round(0.6 · 5) = 3: the interior 1-2, 2-3, 3-4; keep 0-1 and 4-5
     assert new.graph.tolist() == [True, False, False, False, True]

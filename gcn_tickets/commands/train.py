@@ -25,19 +25,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def dense_runs(task, *, seeds, epochs, hidden, layers, dropout, lr, weight_decay, progress=True):
     """Train the dense model for each seed; returns per-seed results and the summary."""
-    import torch
-
     from gcn_tickets.models import count_parameters
-    from gcn_tickets.train import fit, make_trainer, seed_everything, summarize
+    from gcn_tickets.train import fit_adam, make_trainer, seed_everything, summarize
 
     trainer = make_trainer(task)
     runs = []
     for s in seeds:
         seed_everything(s)
         model = trainer.make_model(hidden=hidden, num_layers=layers, dropout=dropout)
-        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-        r = fit(
-            model, trainer, epochs=epochs, optimizers=[opt], progress=progress, desc=f"{task.name} seed {s}"
+        r = fit_adam(
+            model,
+            trainer,
+            epochs=epochs,
+            lr=lr,
+            weight_decay=weight_decay,
+            progress=progress,
+            desc=f"{task.name} seed {s}",
         )
         runs.append(
             {"seed": s, "valid": r.valid, "test": r.test, "best_epoch": r.best_epoch, "seconds": r.seconds}
