@@ -188,7 +188,8 @@ def search_scores(
     """Learn graph/weight mask scores from Θ0 under the current masks; return ranking scores.
 
     Returns ``(graph_scores [U], weight_scores {name: tensor}, fit result)`` taken at the
-    best-validation epoch; pruned entries keep their (irrelevant) scores.
+    best-validation epoch (the graph prior and ``improved_weight_score`` already applied);
+    pruned entries keep their (irrelevant) scores.
     """
     model = initial_model(trainer, cfg, model_seed)
     load_plain_state_dict(model, theta0)
@@ -277,8 +278,14 @@ def search_scores(
                     loss = loss + cfg.pseudo_weight * F.cross_entropy(out[sel], lab[sel])
             return loss
 
+    prior = None  # improved: edges ranked by |m_g|·(1/d_u + 1/d_v)
+    if mode == "improved" and cfg.graph_prior == "resistance" and jm.graph is not None:
+        prior = resistance_proxy(jm.graph.und_edge_index, trainer.num_nodes)
+
     def snapshot() -> dict[str, Any]:
         g, w = jm.scores()
+        if prior is not None and g is not None:
+            g = g.abs() * prior
         if mode == "improved" and cfg.improved_weight_score != "mask":
             raw = plain_state_dict(model)
             if cfg.improved_weight_score == "mask_x_weight":
@@ -358,9 +365,6 @@ def ugs_round(
             trainer, cfg, mode, theta0, masks, rs, model_seed=model_seed
         )
         if has_graph:
-            if mode == "improved" and cfg.graph_prior == "resistance":
-                und, _ = undirected_edges(trainer.edge_index, trainer.num_nodes)
-                g_scores = g_scores.abs() * resistance_proxy(und, trainer.num_nodes)
             new_g = prune_lowest({"g": g_scores}, {"g": masks.graph}, cfg.prune_graph)["g"]
         new_w = prune_lowest(w_scores, kept_w, cfg.prune_weight)
         info["search"] = {
