@@ -127,7 +127,6 @@ class SpmmGCNConv(GCNConv):
     def forward(self, x: Tensor, edge_index, edge_weight: Tensor | None = None) -> Tensor:  # type: ignore[override]
         fast = (
             isinstance(edge_index, Tensor)
-            and not edge_index.is_sparse
             and edge_index.layout == torch.strided
             and self.normalize
             and not self.cached
