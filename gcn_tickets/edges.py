@@ -12,7 +12,13 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-__all__ = ["undirected_edges", "edge_mask_to_directed", "prune_edge_index", "resistance_proxy"]
+__all__ = [
+    "undirected_edges",
+    "edge_mask_to_directed",
+    "prune_edge_index",
+    "resistance_proxy",
+    "incident_edges",
+]
 
 
 def undirected_edges(edge_index: Tensor, num_nodes: int | None = None) -> tuple[Tensor, Tensor]:
@@ -68,3 +74,27 @@ def resistance_proxy(und_edge_index: Tensor, num_nodes: int) -> Tensor:
     deg = torch.bincount(u, minlength=num_nodes) + torch.bincount(v[v != u], minlength=num_nodes)
     deg = deg.clamp_min(1).to(torch.float32)
     return 1.0 / deg[u] + 1.0 / deg[v]
+
+
+def incident_edges(und_edge_index: Tensor, nodes: Tensor, num_nodes: int) -> Tensor:
+    """Bool per undirected edge: True where at least one endpoint is in ``nodes``.
+
+    Args:
+        und_edge_index: ``[2, U]`` undirected edges (:func:`undirected_edges`).
+        nodes: node indices (``[k]`` long) or a ``[num_nodes]`` bool mask, e.g. the labelled
+            training nodes of a node-classification split.
+        num_nodes: number of nodes N. O(U + N).
+    """
+    if und_edge_index.dim() != 2 or und_edge_index.size(0) != 2:
+        raise ValueError(f"und_edge_index must have shape [2, U], got {tuple(und_edge_index.shape)}")
+    if nodes.dtype == torch.bool:
+        if nodes.numel() != num_nodes:
+            raise ValueError(f"a bool node mask must have num_nodes={num_nodes} entries, got {nodes.numel()}")
+        member = nodes.view(-1)
+    else:
+        if nodes.numel() and (int(nodes.min()) < 0 or int(nodes.max()) >= num_nodes):
+            lo, hi = int(nodes.min()), int(nodes.max())
+            raise ValueError(f"node indices must lie in [0, {num_nodes}), got {lo}..{hi}")
+        member = torch.zeros(num_nodes, dtype=torch.bool, device=und_edge_index.device)
+        member[nodes.view(-1)] = True
+    return member[und_edge_index[0]] | member[und_edge_index[1]]

@@ -240,3 +240,50 @@ def test_resistance_prior_ranks_edges_by_score_times_proxy(trainer) -> None:
     assert not torch.equal(magnitude_masks(pt.graph_scores, 0.2), pt.masks.graph)
     with pytest.raises(ValueError, match="graph_prior"):
         replace(CFG, graph_prior="degree")
+
+
+def test_incident_edges_by_hand() -> None:
+    from gcn_tickets.edges import incident_edges
+
+    und = torch.tensor([[0, 0, 1, 2], [1, 3, 2, 3]])
+    assert incident_edges(und, torch.tensor([1]), 4).tolist() == [True, False, True, False]
+    mask = torch.tensor([False, False, False, True])
+    assert incident_edges(und, mask, 4).tolist() == [False, True, False, True]
+    assert incident_edges(und, torch.tensor([], dtype=torch.long), 4).tolist() == [False] * 4
+    with pytest.raises(ValueError, match=r"lie in \[0, 4\)"):
+        incident_edges(und, torch.tensor([4]), 4)
+    with pytest.raises(ValueError, match="num_nodes=4"):
+        incident_edges(und, torch.tensor([True, False]), 4)
+
+
+def test_graph_rank_puts_protected_edges_above_all_others() -> None:
+    from gcn_tickets.gebt import graph_rank
+
+    s = torch.tensor([0.5, -2.0, 0.1, 3.0])
+    prior = torch.tensor([1.0, 0.5, 2.0, 1.0])
+    torch.testing.assert_close(graph_rank(s, prior), torch.tensor([0.5, 1.0, 0.2, 3.0]))
+    r = graph_rank(s, prior, torch.tensor([False, False, True, False]))
+    # pruning 3 of 4 edges keeps only the protected one, although its score is the lowest
+    assert torch.equal(magnitude_masks(r, 0.75), torch.tensor([False, False, True, False]))
+    assert torch.equal(magnitude_masks(r, 0.25), torch.tensor([False, True, True, True]))
+
+
+def test_protect_labelled_keeps_the_training_edges(trainer) -> None:
+    from gcn_tickets.edges import incident_edges, undirected_edges
+
+    und, _ = undirected_edges(trainer.edge_index, trainer.num_nodes)
+    prot = incident_edges(und, trainer.split["train"], trainer.num_nodes)
+    assert int(prot.sum()) == 617  # edges at Cora's 140 public training nodes (11.7 % of 5278)
+    cfg = replace(CFG, graph_prior="resistance", protect_labelled=True, search_epochs=3)
+    res = gebt_search(trainer, cfg, 0, ratios=[(0.2, 0.5), (0.9, 0.5)], stop=False)
+    g20 = res.last[(0.2, 0.5)].masks.graph
+    g90 = res.last[(0.9, 0.5)].masks.graph
+    assert bool(g20[prot].all()) and int(g20.sum()) == 5278 - 1056
+    # 90 % prunes 4750 > 4661 unprotected edges: all of those go, then 89 protected ones
+    assert not bool(g90[~prot].any()) and int(g90[prot].sum()) == 617 - 89
+    link = type("T", (), {"task": type("K", (), {"task": "link"})()})()
+    with pytest.raises(ValueError, match="protect_labelled"):
+        gebt_search(link, cfg, 0)
+    with pytest.raises(ValueError, match="true or false"):
+        load_config(None, ["gebt.protect_labelled=maybe"])
+    assert load_config(None, ["gebt.protect_labelled=true"]).protect_labelled is True

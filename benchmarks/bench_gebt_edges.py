@@ -1,0 +1,158 @@
+"""Which 20 % of the edges can a GEBT ticket lose? Edge rankings under one early-bird weight mask.
+
+    GCN_TICKETS_DATA=<root> python benchmarks/bench_gebt_edges.py [--seeds 10] [--datasets Cora CiteSeer]
+
+Per seed: one GEBT search (``configs/<dataset>_gebt.yaml``, p_g = 20 %, p_w = 50 %) gives the
+early-bird weight mask and the learned edge scores s at emergence; then the SAME weight mask is
+retrained (``rewind``, binary edges, 100 epochs, test at best validation) with the graph mask
+drawn by each ranking below (keep the top 80 %), and with the full graph. Rankings:
+
+- ``learned``: |s| (GEBT);  ``random``: uniform;
+- ``resistance``: |s|·(1/d_u + 1/d_v) (``graph_prior: resistance``);
+- ``resistance, labelled last``: the same with ``protect_labelled`` (the edges at labelled
+  training nodes are pruned last) — ``gcn_tickets.gebt.graph_rank``;
+- ``degree sum`` / ``degree min``: 1/d_u + 1/d_v or 1/min(d_u, d_v) alone, labelled edges last,
+  ties broken at random; ``degree min, index ties``: ties broken by edge index instead;
+- ``oracle``: the edges whose endpoints have different TRUE labels go first (uses every label:
+  an upper bound, not a method).
+
+A single-index tie-break looks better than it is on Planetoid: its public split numbers the
+training nodes 0–139 and the test nodes 1708–2707, so pruning the lowest-index edges first keeps
+the test nodes' edges. Results append to ``benchmarks/results/gebt_edges_<dataset>.jsonl``
+(one line per seed, resumable); ``docs/gebt_edges.md`` is rewritten from them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+RES = ROOT / "benchmarks" / "results"
+CONFIGS = {"Cora": "cora_gebt.yaml", "CiteSeer": "citeseer_gebt.yaml"}
+RANKINGS = [
+    "full graph",
+    "learned",
+    "random",
+    "resistance",
+    "resistance, labelled last",
+    "degree sum, labelled last",
+    "degree min, labelled last",
+    "degree min, labelled last, index ties",
+    "oracle",
+]
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
+
+
+def run_dataset(ds: str, seeds: int) -> None:
+    from gcn_tickets.data import load_dataset
+    from gcn_tickets.edges import incident_edges, resistance_proxy, undirected_edges
+    from gcn_tickets.gebt import gebt_search, graph_rank, load_config, retrain, train_dense
+    from gcn_tickets.masks import MaskSet
+    from gcn_tickets.prune import prune_lowest
+    from gcn_tickets.train import NodeTrainer
+
+    out = RES / f"gebt_edges_{ds.lower()}.jsonl"
+    done = {r["seed"] for r in _read(out)}
+    cfg = replace(load_config(ROOT / "configs" / CONFIGS[ds]), graph_sparsity=0.2, weight_sparsity=0.5)
+    tr = NodeTrainer(load_dataset(ds))
+    n = tr.num_nodes
+    und, _ = undirected_edges(tr.edge_index, n)
+    u, v = und
+    deg = (torch.bincount(u, minlength=n) + torch.bincount(v[v != u], minlength=n)).clamp_min(1).float()
+    dsum = resistance_proxy(und, n)
+    dmin = 1.0 / torch.minimum(deg[u], deg[v])
+    labelled = incident_edges(und, tr.split["train"], n)
+    hetero = tr.y[u] != tr.y[v]
+    for seed in range(seeds):
+        if seed in done:
+            continue
+        res = gebt_search(tr, cfg, seed, ratios=[(0.2, 0.5)], stop=True)
+        pt = res.pairs[(0.2, 0.5)]
+        assert pt.masks is not None
+        s = pt.graph_scores.abs()
+        ties = torch.rand(s.shape, generator=torch.Generator().manual_seed(seed + 777))
+        rank = {
+            "learned": s,
+            "random": ties,
+            "resistance": graph_rank(s, dsum),
+            "resistance, labelled last": graph_rank(s, dsum, labelled),
+            "degree sum, labelled last": graph_rank(dsum + 1e-4 * ties, None, labelled),
+            "degree min, labelled last": graph_rank(dmin + 1e-4 * ties, None, labelled),
+            "degree min, labelled last, index ties": graph_rank(dmin, None, labelled),
+            "oracle": (~hetero).float() + 1e-4 * ties,
+        }
+        dense = train_dense(tr, cfg, seed)
+        rec: dict[str, Any] = {"dataset": ds, "seed": seed, "epoch": pt.epoch}
+        rec["dense"] = [dense.valid, dense.test]
+        full = torch.ones_like(s, dtype=torch.bool)
+        for name in RANKINGS:
+            g = full if name == "full graph" else prune_lowest({"g": rank[name]}, {"g": full}, 0.2)["g"]
+            r, _, _ = retrain(tr, cfg, MaskSet(pt.masks.weights, g, {}), seed=seed, theta0=res.theta0)
+            rec[name] = {"valid": r.valid, "test": r.test, "hetero_removed": float(hetero[~g].float().mean())}
+        with out.open("a") as f:
+            f.write(json.dumps(rec) + "\n")
+        print(f"{ds} seed {seed}: emergence {pt.epoch}, dense {dense.test:.3f}", flush=True)
+
+
+def _ms(xs: list[float]) -> str:
+    m = 100 * statistics.mean(xs)
+    return f"{m:.2f} ± {100 * statistics.stdev(xs):.2f}" if len(xs) > 1 else f"{m:.2f}"
+
+
+def report() -> None:
+    from gcn_tickets.masks import atomic_write_text
+
+    lines = [
+        "# GEBT: which edges can the ticket lose?",
+        "",
+        "Generated by `python benchmarks/bench_gebt_edges.py` (see its docstring for the rankings). "
+        "One GEBT search per seed (p_g = 20 %, p_w = 50 %, the configs' settings); the early-bird "
+        "WEIGHT mask is fixed and retrained (`rewind`, 100 epochs, test at best validation) under "
+        "each 20 % edge cut, so the columns differ only in which edges go. Mean ± std over seeds, "
+        "%. `hetero removed` = share of the removed edges whose endpoints have different true labels.",
+        "",
+    ]
+    for ds in CONFIGS:
+        recs = _read(RES / f"gebt_edges_{ds.lower()}.jsonl")
+        if not recs:
+            continue
+        dense = [r["dense"][1] for r in recs]
+        lines += [
+            f"## {ds} ({len(recs)} seeds, dense {_ms(dense)}, validation "
+            f"{_ms([r['dense'][0] for r in recs])})",
+            "",
+            "| edges removed by | valid | test | Δ test vs dense | hetero removed |",
+            "|---|---|---|---|---|",
+        ]
+        for name in RANKINGS:
+            te = [r[name]["test"] for r in recs]
+            va = [r[name]["valid"] for r in recs]
+            het = statistics.mean(r[name]["hetero_removed"] for r in recs) if name != "full graph" else None
+            delta = 100 * (statistics.mean(te) - statistics.mean(dense))
+            het_s = "–" if het is None else f"{100 * het:.1f}"
+            lines.append(f"| {name} | {_ms(va)} | {_ms(te)} | {delta:+.2f} | {het_s} |")
+        lines.append("")
+    atomic_write_text(ROOT / "docs" / "gebt_edges.md", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("--datasets", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    p.add_argument("--report-only", action="store_true")
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    if not a.report_only:
+        for ds in a.datasets:
+            run_dataset(ds, a.seeds)
+    report()
