@@ -16,6 +16,7 @@ import json
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ SWEEP_FILES = {d: RESULTS / f"gebt_sweep_{d.lower()}.jsonl" for d in ("Cora", "C
 LIGHT = {"PubMed": {"pairs": [(0.2, 0.5)], "seeds": [0]}}
 VS_UGS = RESULTS / "gebt_vs_ugs.jsonl"
 CONFIGS = {"Cora": "cora_gebt.yaml", "CiteSeer": "citeseer_gebt.yaml", "PubMed": "pubmed_gebt.yaml"}
+# the paper's edge ranking (|s|), whatever the configs default to (docs/gebt_prior.md)
+PAPER_RANKING = {"graph_prior": "none", "protect_labelled": False}
 # UGS after 4 rounds (5 % edges / 20 % weights per round): the published Cora "matching" point
 UGS_ROUNDS = 4
 
@@ -56,7 +59,7 @@ def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str |
 
     for ds in datasets:
         done = {(r["dataset"], r["seed"]) for r in _read(SWEEP_FILES[ds])}
-        cfg = load_config(ROOT / "configs" / CONFIGS[ds])
+        cfg = replace(load_config(ROOT / "configs" / CONFIGS[ds]), **PAPER_RANKING)
         ratios = [(g, w) for g in cfg.sweep_graph for w in cfg.sweep_weight]
         trainer = None
         for seed in seeds[ds]:
@@ -115,7 +118,7 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
 
     done = {(r["dataset"], r["seed"], r["method"]) for r in _read(VS_UGS)}
     for ds in datasets:
-        cfg = load_config(ROOT / "configs" / CONFIGS[ds])
+        cfg = replace(load_config(ROOT / "configs" / CONFIGS[ds]), **PAPER_RANKING)
         trainer = NodeTrainer(load_dataset(ds, data_root))
         # UGS on the same GCN as GEBT (hidden 16, bias, input dropout, lr 0.01, wd 5e-4),
         # the published UGS schedule: 200 search + 200 retrain epochs per round
@@ -225,6 +228,7 @@ DETECTORS = [  # (label, convention, combine, eta)
 
 def report() -> None:
     from gcn_tickets.early_bird import replay
+    from gcn_tickets.masks import atomic_write_text
 
     sweep, seen = [], set()
     for f in SWEEP_FILES.values():
@@ -249,7 +253,8 @@ def report() -> None:
         "the weights, graph scores = GEBT-style edge weights (one per undirected edge, init 1, "
         "own Adam lr 1e-3, no L1, clamped ≥ 0), 100 search epochs, 100 retraining epochs, "
         "test accuracy at the best validation epoch, public Planetoid splits. Masks are drawn "
-        "every epoch by global magnitude (|s| for edges, |Θ| over both layers for weights). "
+        "every epoch by global magnitude (|s| for edges, the paper's ranking, pinned here whatever "
+        "the configs default to; |Θ| over both layers for weights). "
         "Detector: `minority` distance, `max` over the two groups, η = 0.03, FIFO of 4 masks "
         "(3 consecutive distances). Retraining: `rewind` (Θ0), binary edges. Sparsity = "
         "fraction removed. The search runs the whole budget so that the last-epoch ticket and "
@@ -461,11 +466,14 @@ def report() -> None:
         w("")
     prior = DOCS / "gebt_prior.md"
     if prior.exists():
-        w("## 8. Graph prior: |s|·(1/d_u + 1/d_v)\n")
+        w("## 8. Other edge rankings\n")
         w(
             "The same sweep with `graph_prior: resistance` (edges between two hubs pruned first, "
-            "the edges that hold low-degree nodes last), against the rows above: "
-            "[gebt_prior.md](gebt_prior.md) (`benchmarks/bench_gebt_prior.py`).\n"
+            "the edges that hold low-degree nodes last), alone and with `protect_labelled` (the "
+            "edges at labelled training nodes last), against the rows above, and a check on "
+            "held-out seeds: [gebt_prior.md](gebt_prior.md) (`benchmarks/bench_gebt_prior.py`). "
+            "Which 20 % of the edges a ticket can lose, under one fixed early-bird weight mask: "
+            "[gebt_edges.md](gebt_edges.md) (`benchmarks/bench_gebt_edges.py`).\n"
         )
     w("## Figures\n")
     for ds in datasets:
@@ -473,7 +481,7 @@ def report() -> None:
             f = DOCS / f"gebt_{kind}_{ds.lower()}.png"
             if f.exists():
                 w(f"![{ds} {kind}]({f.name})\n")
-    (DOCS / "gebt.md").write_text("\n".join(lines) + "\n")
+    atomic_write_text(DOCS / "gebt.md", "\n".join(lines) + "\n")
     print(f"wrote {DOCS / 'gebt.md'}")
 
 

@@ -12,7 +12,8 @@ drawn by each ranking below (keep the top 80 %), and with the full graph. Rankin
 - ``resistance, labelled last``: the same with ``protect_labelled`` (the edges at labelled
   training nodes are pruned last) — ``gcn_tickets.gebt.graph_rank``;
 - ``degree sum`` / ``degree min``: 1/d_u + 1/d_v or 1/min(d_u, d_v) alone, labelled edges last,
-  ties broken at random; ``degree min, index ties``: ties broken by edge index instead;
+  ties broken at random; ``degree min, index ties``: ties broken by edge index instead (lowest
+  index pruned first), ``reversed index ties``: highest index pruned first;
 - ``oracle``: the edges whose endpoints have different TRUE labels go first (uses every label:
   an upper bound, not a method).
 
@@ -45,6 +46,7 @@ RANKINGS = [
     "degree sum, labelled last",
     "degree min, labelled last",
     "degree min, labelled last, index ties",
+    "degree min, labelled last, reversed index ties",
     "oracle",
 ]
 
@@ -63,7 +65,14 @@ def run_dataset(ds: str, seeds: int) -> None:
 
     out = RES / f"gebt_edges_{ds.lower()}.jsonl"
     done = {r["seed"] for r in _read(out)}
-    cfg = replace(load_config(ROOT / "configs" / CONFIGS[ds]), graph_sparsity=0.2, weight_sparsity=0.5)
+    # the search draws (and the detector sees) the paper's |s| graph masks
+    cfg = replace(
+        load_config(ROOT / "configs" / CONFIGS[ds]),
+        graph_sparsity=0.2,
+        weight_sparsity=0.5,
+        graph_prior="none",
+        protect_labelled=False,
+    )
     tr = NodeTrainer(load_dataset(ds))
     n = tr.num_nodes
     und, _ = undirected_edges(tr.edge_index, n)
@@ -89,6 +98,10 @@ def run_dataset(ds: str, seeds: int) -> None:
             "degree sum, labelled last": graph_rank(dsum + 1e-4 * ties, None, labelled),
             "degree min, labelled last": graph_rank(dmin + 1e-4 * ties, None, labelled),
             "degree min, labelled last, index ties": graph_rank(dmin, None, labelled),
+            # a stable sort prunes the lowest index first among ties: reversing the order flips it
+            "degree min, labelled last, reversed index ties": graph_rank(
+                dmin - 1e-4 * torch.arange(s.numel()) / s.numel(), None, labelled
+            ),
             "oracle": (~hetero).float() + 1e-4 * ties,
         }
         dense = train_dense(tr, cfg, seed)

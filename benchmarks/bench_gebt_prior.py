@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "benchmarks" / "results"
 DATASETS = {"Cora": "cora_gebt.yaml", "CiteSeer": "citeseer_gebt.yaml", "PubMed": "pubmed_gebt.yaml"}
 VARIANTS: dict[str, dict[str, Any]] = {
-    "none": {"graph_prior": "none"},
-    "resistance": {"graph_prior": "resistance"},
+    "none": {"graph_prior": "none", "protect_labelled": False},
+    "resistance": {"graph_prior": "resistance", "protect_labelled": False},
     "resistance_labelled": {"graph_prior": "resistance", "protect_labelled": True},
 }
 LABELS = {  # pipes escaped: they sit in Markdown table cells

@@ -183,6 +183,19 @@ def test_config_file_and_overrides(tmp_path) -> None:
         replace(CFG, graph_sparsity=1.0)
 
 
+def test_shipped_configs_rank_edges_as_measured() -> None:
+    from pathlib import Path
+
+    cfgs = Path(__file__).resolve().parents[1] / "configs"
+    paper = GEBTConfig()
+    assert (paper.graph_prior, paper.protect_labelled) == ("none", False)  # the dataclass: the paper
+    for ds in ("cora", "citeseer", "pubmed"):
+        cfg = load_config(cfgs / f"{ds}_gebt.yaml")
+        assert (cfg.graph_prior, cfg.protect_labelled) == ("resistance", True), ds
+    ddi = load_config(cfgs / "ogbl_ddi_gebt.yaml")
+    assert ddi.protect_labelled is False  # a link task has no labelled nodes
+
+
 def test_cli_early_bird_writes_and_resumes(root, tmp_path, monkeypatch, capsys) -> None:
     from gcn_tickets.cli import main
 
