@@ -1,6 +1,7 @@
 """GEBT graph priors against the plain |s| ranking: the full sweep, and a held-out check.
 
     GCN_TICKETS_DATA=<root> python benchmarks/bench_gebt_prior.py [--seeds 5] [--confirm 10-19]
+        [--no-sweep] [--datasets Cora CiteSeer PubMed]   (default datasets: Cora CiteSeer)
 
 Variants (``gcn_tickets.gebt.GEBTConfig``; everything else as in ``configs/<dataset>_gebt.yaml``):
 
@@ -8,10 +9,11 @@ Variants (``gcn_tickets.gebt.GEBTConfig``; everything else as in ``configs/<data
 ``resistance_labelled``  the same, and ``protect_labelled=True``: the edges at labelled
                          training nodes are pruned last.
 
-The sweep runs ``gcn_tickets.gebt.run_seed`` per (variant, dataset, seed) for Cora and CiteSeer
-and appends one line to ``benchmarks/results/gebt_<variant>_<dataset>.jsonl`` (resumable); it
+The sweep runs ``gcn_tickets.gebt.run_seed`` per (variant, dataset, seed) for ``--datasets``
+and appends one line to ``benchmarks/results/gebt_prior[_labelled]_<dataset>.jsonl`` (resumable); it
 is compared with the ``graph_prior="none"`` rows of ``bench_gebt.py`` (same seeds: the search
-trains the same model whatever the ranking, only the drawn masks differ).
+trains the same model whatever the ranking; only the drawn masks, and so the emergence
+epoch, differ).
 
 ``--confirm A-B`` checks the p_g = 20 %, p_w = 50 % point on seeds A..B, which none of the
 screens that chose the variants used (they used seeds 0-9): dense, ``none`` and both variants

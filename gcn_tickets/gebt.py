@@ -32,7 +32,8 @@ the public split). Measured (docs/gebt_prior.md, docs/gebt_edges.md): with p_w =
 fixed weight mask, |s| removes Cora's edges no better than chance; ``resistance`` with
 ``protect_labelled`` beats |s| at 22 of the 24 sweep cells of Cora and CiteSeer (by up to
 3.3 points; the other two −0.1 and 0.0) and, at p_g = 20 %, p_w = 50 % on seeds held out
-from the screens, gives Cora 79.8 vs 78.9 (dense 81.0) and CiteSeer 70.1 vs 69.5 (dense 70.4).
+from the screens, gives Cora 79.8 vs 78.9 (dense 81.0), CiteSeer 70.1 vs 69.5 (dense 70.4)
+and PubMed 77.5 vs 74.1 (dense 78.1, 3 seeds; |s| loses to random edges there by 2.0).
 The learned |s| adds nothing measurable on top of the degree prior (Cora 80.2 with it, 80.3
 without, 10 seeds). Ties are broken by |s| (continuous), never by edge index: on Planetoid an
 index tie-break keeps the test nodes' edges (the public split numbers them last) and reads
