@@ -10,7 +10,7 @@ drawn by each ranking below (keep the top 80 %), and with the full graph. Rankin
 - ``learned``: |s| (GEBT);  ``random``: uniform;
 - ``resistance``: |s|·(1/d_u + 1/d_v) (``graph_prior: resistance``);
 - ``resistance, labelled last``: the same with ``protect_labelled`` (the edges at labelled
-  training nodes are pruned last) — ``gcn_tickets.gebt.graph_rank``;
+  training nodes are pruned last) — ``gcn_tickets.edges.graph_rank``;
 - ``degree sum`` / ``degree min``: 1/d_u + 1/d_v or 1/min(d_u, d_v) alone, labelled edges last,
   ties broken at random; ``degree min, index ties``: ties broken by edge index instead (lowest
   index pruned first), ``reversed index ties``: highest index pruned first;
@@ -57,8 +57,14 @@ def _read(path: Path) -> list[dict[str, Any]]:
 
 def run_dataset(ds: str, seeds: int) -> None:
     from gcn_tickets.data import load_dataset
-    from gcn_tickets.edges import incident_edges, resistance_proxy, undirected_edges
-    from gcn_tickets.gebt import gebt_search, graph_rank, load_config, retrain, train_dense
+    from gcn_tickets.edges import (
+        graph_rank,
+        incident_edges,
+        resistance_proxy,
+        undirected_degree,
+        undirected_edges,
+    )
+    from gcn_tickets.gebt import gebt_search, load_config, retrain, train_dense
     from gcn_tickets.masks import MaskSet
     from gcn_tickets.prune import prune_lowest
     from gcn_tickets.train import NodeTrainer
@@ -77,7 +83,7 @@ def run_dataset(ds: str, seeds: int) -> None:
     n = tr.num_nodes
     und, _ = undirected_edges(tr.edge_index, n)
     u, v = und
-    deg = (torch.bincount(u, minlength=n) + torch.bincount(v[v != u], minlength=n)).clamp_min(1).float()
+    deg = undirected_degree(und, n).clamp_min(1).float()
     dsum = resistance_proxy(und, n)
     dmin = 1.0 / torch.minimum(deg[u], deg[v])
     labelled = incident_edges(und, tr.split["train"], n)

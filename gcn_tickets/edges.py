@@ -16,7 +16,9 @@ __all__ = [
     "undirected_edges",
     "edge_mask_to_directed",
     "prune_edge_index",
+    "undirected_degree",
     "resistance_proxy",
+    "graph_rank",
     "incident_edges",
 ]
 
@@ -60,6 +62,18 @@ def prune_edge_index(
     return edge_index[:, keep], (edge_weight[keep] if edge_weight is not None else None)
 
 
+def _check_und(und_edge_index: Tensor) -> None:
+    if und_edge_index.dim() != 2 or und_edge_index.size(0) != 2:
+        raise ValueError(f"und_edge_index must have shape [2, U], got {tuple(und_edge_index.shape)}")
+
+
+def undirected_degree(und_edge_index: Tensor, num_nodes: int) -> Tensor:
+    """Degree of every node in the simple undirected graph ``[2, U]`` (a self-loop counts once)."""
+    _check_und(und_edge_index)
+    u, v = und_edge_index
+    return torch.bincount(u, minlength=num_nodes) + torch.bincount(v[v != u], minlength=num_nodes)
+
+
 def resistance_proxy(und_edge_index: Tensor, num_nodes: int) -> Tensor:
     """``1/d_u + 1/d_v`` per undirected edge, d the degree in the simple undirected graph.
 
@@ -68,12 +82,23 @@ def resistance_proxy(und_edge_index: Tensor, num_nodes: int) -> Tensor:
     nodes (a leaf edge scores ≥ 1), small for edges between two hubs, whose removal changes
     each endpoint's normalised neighbourhood least. O(U). Self-loops count once.
     """
-    if und_edge_index.dim() != 2 or und_edge_index.size(0) != 2:
-        raise ValueError(f"und_edge_index must have shape [2, U], got {tuple(und_edge_index.shape)}")
+    deg = undirected_degree(und_edge_index, num_nodes).clamp_min(1).to(torch.float32)
     u, v = und_edge_index
-    deg = torch.bincount(u, minlength=num_nodes) + torch.bincount(v[v != u], minlength=num_nodes)
-    deg = deg.clamp_min(1).to(torch.float32)
     return 1.0 / deg[u] + 1.0 / deg[v]
+
+
+def graph_rank(scores: Tensor, prior: Tensor | None = None, protected: Tensor | None = None) -> Tensor:
+    """The per-edge value a graph mask keeps the top of: |s|, times ``prior`` if given.
+
+    ``protected`` (bool per edge) ranks those edges above every other one, whatever their
+    score (|s|·prior + max + 1), so they are pruned only once all the others are.
+    """
+    r = scores.detach().abs()
+    if prior is not None:
+        r = r * prior
+    if protected is not None and bool(protected.any()):
+        r = torch.where(protected, r + (r.max() + 1.0), r)
+    return r
 
 
 def incident_edges(und_edge_index: Tensor, nodes: Tensor, num_nodes: int) -> Tensor:
@@ -85,8 +110,7 @@ def incident_edges(und_edge_index: Tensor, nodes: Tensor, num_nodes: int) -> Ten
             training nodes of a node-classification split.
         num_nodes: number of nodes N. O(U + N).
     """
-    if und_edge_index.dim() != 2 or und_edge_index.size(0) != 2:
-        raise ValueError(f"und_edge_index must have shape [2, U], got {tuple(und_edge_index.shape)}")
+    _check_und(und_edge_index)
     if nodes.dtype == torch.bool:
         if nodes.numel() != num_nodes:
             raise ValueError(f"a bool node mask must have num_nodes={num_nodes} entries, got {nodes.numel()}")

@@ -27,9 +27,9 @@ ranks them by |s|·(1/d_u + 1/d_v) (:func:`gcn_tickets.edges.resistance_proxy`),
 edges the loss treats alike the ones between two hubs go first and the edges that hold
 low-degree nodes to the graph go last. ``protect_labelled`` (node tasks): the edges incident
 to a labelled training node are pruned only after every other edge (a lexicographic rank,
-:func:`graph_rank`); they carry the supervision into the graph (617 of Cora's 5278 edges on
-the public split). Measured (docs/gebt_prior.md, docs/gebt_edges.md): with p_w = 50 % and a
-fixed weight mask, |s| removes Cora's edges no better than chance; ``resistance`` with
+:func:`gcn_tickets.edges.graph_rank`); they carry the supervision into the graph (617 of
+Cora's 5278 edges on the public split). Measured (docs/gebt_prior.md, docs/gebt_edges.md):
+with p_w = 50 % and a fixed weight mask, |s| removes Cora's edges no better than chance; ``resistance`` with
 ``protect_labelled`` beats |s| at 22 of the 24 sweep cells of Cora and CiteSeer (by up to
 3.3 points; the other two −0.1 and 0.0) and, at p_g = 20 %, p_w = 50 % on seeds held out
 from the screens, gives Cora 79.8 vs 78.9 (dense 81.0), CiteSeer 70.1 vs 69.5 (dense 70.4)
@@ -81,7 +81,7 @@ from gcn_tickets.early_bird import (
     DEFAULT_FIFO,
     EarlyBirdDetector,
 )
-from gcn_tickets.edges import incident_edges, resistance_proxy
+from gcn_tickets.edges import graph_rank, incident_edges, resistance_proxy
 from gcn_tickets.masking import (
     JointMasks,
     gcn_weight_names,
@@ -97,7 +97,6 @@ __all__ = [
     "PairTicket",
     "SearchResult",
     "gebt_search",
-    "graph_rank",
     "retrain",
     "build_ticket",
     "random_ticket",
@@ -261,20 +260,6 @@ def _draw(
     g = prune_lowest({"g": graph_scores}, {"g": torch.ones_like(graph_scores, dtype=torch.bool)}, pg)
     w = prune_lowest(dict(weights), {n: torch.ones_like(t, dtype=torch.bool) for n, t in weights.items()}, pw)
     return g["g"], w
-
-
-def graph_rank(scores: Tensor, prior: Tensor | None = None, protected: Tensor | None = None) -> Tensor:
-    """The per-edge value the graph mask keeps the top of: |s|, times ``prior`` if given.
-
-    ``protected`` (bool per edge) ranks those edges above every other one, whatever their
-    score (|s|·prior + max + 1), so they are pruned only once all the others are.
-    """
-    r = scores.detach().abs()
-    if prior is not None:
-        r = r * prior
-    if protected is not None and bool(protected.any()):
-        r = torch.where(protected, r + (r.max() + 1.0), r)
-    return r
 
 
 def gebt_search(

@@ -61,7 +61,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gcn_tickets.costs import ticket_macs
-from gcn_tickets.edges import resistance_proxy, undirected_edges
+from gcn_tickets.edges import graph_rank, resistance_proxy, undirected_edges
 from gcn_tickets.masking import JointMasks, gcn_weight_names, load_plain_state_dict, plain_state_dict
 from gcn_tickets.masks import MaskSet, atomic_write_text
 from gcn_tickets.models import count_parameters
@@ -285,7 +285,7 @@ def search_scores(
     def snapshot() -> dict[str, Any]:
         g, w = jm.scores()
         if prior is not None and g is not None:
-            g = g.abs() * prior
+            g = graph_rank(g, prior)
         if mode == "improved" and cfg.improved_weight_score != "mask":
             raw = plain_state_dict(model)
             if cfg.improved_weight_score == "mask_x_weight":

@@ -270,7 +270,7 @@ def test_incident_edges_by_hand() -> None:
 
 
 def test_graph_rank_puts_protected_edges_above_all_others() -> None:
-    from gcn_tickets.gebt import graph_rank
+    from gcn_tickets.edges import graph_rank
 
     s = torch.tensor([0.5, -2.0, 0.1, 3.0])
     prior = torch.tensor([1.0, 0.5, 2.0, 1.0])
