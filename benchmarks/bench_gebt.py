@@ -12,7 +12,6 @@ Timings use ``torch.set_num_threads(1)`` on a shared 2-core machine (noisy, unde
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from _results import append_jsonl, mean_std, read_jsonl  # benchmarks/_results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -39,31 +39,18 @@ PAPER_RANKING = {"graph_prior": "none", "protect_labelled": False}
 UGS_ROUNDS = 4
 
 
-def _read(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def _append(path: Path, rec: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as f:
-        f.write(json.dumps(rec) + "\n")
-        f.flush()
-
-
 def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str | None) -> None:
     from gcn_tickets.data import load_dataset
     from gcn_tickets.gebt import load_config, plot_heatmaps, plot_trajectory, run_seed
     from gcn_tickets.train import NodeTrainer
 
     for ds in datasets:
-        done = {(r["dataset"], r["seed"]) for r in _read(SWEEP_FILES[ds])}
+        done = {(r["dataset"], r["seed"]) for r in read_jsonl(SWEEP_FILES[ds])}
         cfg = replace(load_config(ROOT / "configs" / CONFIGS[ds]), **PAPER_RANKING)
         ratios = [(g, w) for g in cfg.sweep_graph for w in cfg.sweep_weight]
         trainer = None
         for seed in seeds[ds]:
-            done |= {(r["dataset"], r["seed"]) for r in _read(SWEEP_FILES[ds])}
+            done |= {(r["dataset"], r["seed"]) for r in read_jsonl(SWEEP_FILES[ds])}
             if (ds, seed) in done:
                 continue
             if trainer is None:
@@ -104,7 +91,7 @@ def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str |
                 "seconds": time.perf_counter() - t0,
                 "search_history": res["search"].history,
             }
-            _append(SWEEP_FILES[ds], rec)
+            append_jsonl(SWEEP_FILES[ds], rec)
             print(f"[sweep] {ds} seed {seed}: {rec['seconds']:.0f} s", flush=True)
 
 
@@ -116,7 +103,7 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
     from gcn_tickets.train import NodeTrainer
     from gcn_tickets.ugs import UGSConfig, dense_masks, initial_model, retrain_ticket, ugs_round
 
-    done = {(r["dataset"], r["seed"], r["method"]) for r in _read(VS_UGS)}
+    done = {(r["dataset"], r["seed"], r["method"]) for r in read_jsonl(VS_UGS)}
     for ds in datasets:
         cfg = replace(load_config(ROOT / "configs" / CONFIGS[ds]), **PAPER_RANKING)
         trainer = NodeTrainer(load_dataset(ds, data_root))
@@ -144,7 +131,7 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
                     per_round.append(time.perf_counter() - t0)
                 res, _, _ = retrain_ticket(trainer, ucfg, theta0, masks, seed, model_seed=seed)
                 total = time.perf_counter() - t0
-                _append(
+                append_jsonl(
                     VS_UGS,
                     {
                         "dataset": ds,
@@ -176,7 +163,7 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
                 graph_scores=pt.graph_scores,
             )
             total = time.perf_counter() - t0
-            _append(
+            append_jsonl(
                 VS_UGS,
                 {
                     "dataset": ds,
@@ -195,15 +182,6 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
 
 
 # ------------------------------------------------------------------------------ report
-def _ms(v: list[float], scale: float = 100.0) -> str:
-    v = [x for x in v if x is not None]
-    if not v:
-        return "–"
-    m = statistics.fmean(v) * scale
-    s = (statistics.stdev(v) * scale) if len(v) > 1 else 0.0
-    return f"{m:.1f} ± {s:.1f}"
-
-
 def _pt(x: float) -> str:
     return "–" if x != x else f"{x:+.1f}"
 
@@ -232,11 +210,11 @@ def report() -> None:
 
     sweep, seen = [], set()
     for f in SWEEP_FILES.values():
-        for r in _read(f):  # one record per (dataset, seed), first wins
+        for r in read_jsonl(f):  # one record per (dataset, seed), first wins
             if (r["dataset"], r["seed"]) not in seen:
                 seen.add((r["dataset"], r["seed"]))
                 sweep.append(r)
-    vs = _read(VS_UGS)
+    vs = read_jsonl(VS_UGS)
     DOCS.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
     w = lines.append
@@ -297,7 +275,7 @@ def report() -> None:
     for ds in datasets:
         recs = [r for r in sweep if r["dataset"] == ds]
         dense = [r["dense"]["test"] for r in recs if r["dense"]["test"] is not None]
-        w(f"### {ds} (dense {_ms(dense)} over {len(dense)} seeds; searches: {len(recs)} seeds)\n")
+        w(f"### {ds} (dense {mean_std(dense)} over {len(dense)} seeds; searches: {len(recs)} seeds)\n")
         w(
             "| p_g | p_w | fired | median epoch | EB | last | random | random graph | Δ vs dense "
             "| EB − random | EB − random graph | train MACs saved | inference MACs "
@@ -335,8 +313,9 @@ def report() -> None:
             )
             w(
                 f"| {pg:.0%} | {pw:.0%} | {len(fired)}/{len(xs)} | {_med(fired)} | "
-                f"{_ms(eb)} (n={len(eb)}) | {_ms([x.get('last_test') for x in xt])} | {_ms(rnd)} | "
-                f"{_ms(rg)} | {(statistics.fmean(eb) - dm) * 100:+.1f} | {_pt(d_r)} | "
+                f"{mean_std(eb)} (n={len(eb)}) | {mean_std([x.get('last_test') for x in xt])} | "
+                f"{mean_std(rnd)} | "
+                f"{mean_std(rg)} | {(statistics.fmean(eb) - dm) * 100:+.1f} | {_pt(d_r)} | "
                 f"{_pt(d_g)} | {saved:.0%} | {inf:.0%} of dense | {secs:.1f} |"
             )
         w("")
@@ -354,11 +333,11 @@ def report() -> None:
         if not abl:
             continue
         cells = [
-            _ms([a[f"{i}/{e}"] for a in abl])
+            mean_std([a[f"{i}/{e}"] for a in abl])
             for i in ("inherit", "rewind", "reinit")
             for e in ("binary", "learned")
         ]
-        w(f"| {ds} | {_ms([r['dense']['test'] for r in recs])} | " + " | ".join(cells) + " |")
+        w(f"| {ds} | {mean_std([r['dense']['test'] for r in recs])} | " + " | ".join(cells) + " |")
     w("")
     # ---- detector calibration (replayed)
     w("## 4. Detector conventions replayed on the same runs\n")
@@ -411,12 +390,12 @@ def report() -> None:
                 t = statistics.fmean(r["seconds"] for r in rs)
                 ratio = "" if method == "gebt" else f"{gt / t:.3f}"
                 w(
-                    f"| {ds} | {method} | {len(rs)} | {_ms([r['test'] for r in rs])} | {t:.1f} | "
+                    f"| {ds} | {method} | {len(rs)} | {mean_std([r['test'] for r in rs])} | {t:.1f} | "
                     f"{statistics.fmean(r['epochs'] for r in rs):.0f} | {ratio} |"
                 )
         w("")
     # ---- eta 0.1 vs default on Cora
-    old = _read(RESULTS / "gebt_eta0.1_cora.jsonl")
+    old = read_jsonl(RESULTS / "gebt_eta0.1_cora.jsonl")
     cur = [r for r in sweep if r["dataset"] == "Cora"]
     if old and cur:
         w("## 6. Why η = 0.03 with `minority`: the same Cora sweep with η = 0.1\n")
@@ -433,13 +412,13 @@ def report() -> None:
                 continue
             w(
                 f"| {pw:.0%} | {_med([x['fired_epoch'] for x in a if x['fired_epoch']])} | "
-                f"{_ms([x['test'] for x in a])} | "
+                f"{mean_std([x['test'] for x in a])} | "
                 f"{_med([x['fired_epoch'] for x in b if x['fired_epoch']])} | "
-                f"{_ms([x['test'] for x in b])} | {_ms([x['last_test'] for x in b])} |"
+                f"{mean_std([x['test'] for x in b])} | {mean_std([x['last_test'] for x in b])} |"
             )
         w("")
     # ---- CNN
-    cnn = _read(RESULTS / "gebt_cnn.jsonl")
+    cnn = read_jsonl(RESULTS / "gebt_cnn.jsonl")
     if cnn:
         w("## 7. The same detector on a CNN: EB channel tickets on digits\n")
         w(
@@ -460,8 +439,10 @@ def report() -> None:
                 fe = [r["fired_epoch"] for r in rs if r["fired_epoch"] is not None]
                 w(
                     f"| {p:.0%} | {sc} | {len(fe)}/{len(rs)} | {_med(fe)} | "
-                    f"{_ms([r['eb_test'] for r in rs])} | {_ms([r['last_test'] for r in rs])} | "
-                    f"{_ms([r['random_test'] for r in rs])} | {_ms([r['dense_test'] for r in rs])} |"
+                    f"{mean_std([r['eb_test'] for r in rs])} | "
+                    f"{mean_std([r['last_test'] for r in rs])} | "
+                    f"{mean_std([r['random_test'] for r in rs])} | "
+                    f"{mean_std([r['dense_test'] for r in rs])} |"
                 )
         w("")
     prior = DOCS / "gebt_prior.md"

@@ -12,13 +12,13 @@ search. Digits: 1,797 8×8 images, fixed 1,400/397 split. One thread, shared mac
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
 import torch
+from _results import append_jsonl, read_jsonl  # benchmarks/_results.py
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,12 +94,7 @@ def main() -> int:
 
     torch.set_num_threads(1)
     xtr, ytr, xte, yte = data()
-    done = set()
-    if OUT.exists():
-        done = {
-            (r["seed"], r["sparsity"], r.get("scope", "global"))
-            for r in map(json.loads, OUT.read_text().splitlines())
-        }
+    done = {(r["seed"], r["sparsity"], r.get("scope", "global")) for r in read_jsonl(OUT)}
     for seed in SEEDS:
         torch.manual_seed(seed)
         dense = cnn()
@@ -167,11 +162,9 @@ def main() -> int:
                 "dense_seconds": dense_s,
                 "trajectory": [r.combined for r in res.detector.trajectory],
             }
-            OUT.parent.mkdir(parents=True, exist_ok=True)
-            with OUT.open("a") as f:
-                f.write(json.dumps(rec) + "\n")
+            append_jsonl(OUT, rec)
             print(rec, flush=True)
-    rows = [json.loads(line) for line in OUT.read_text().splitlines()]
+    rows = read_jsonl(OUT)
     for p, scope in [(p, sc) for p in SPARSITIES for sc in SCOPES]:
         rs = [r for r in rows if r["sparsity"] == p and r.get("scope", "global") == scope]
         fe = [r["fired_epoch"] for r in rs if r["fired_epoch"] is not None]

@@ -26,13 +26,13 @@ the test nodes' edges. Results append to ``benchmarks/results/gebt_edges_<datase
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
+from _results import append_jsonl, mean_std, read_jsonl  # benchmarks/_results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "benchmarks" / "results"
@@ -51,10 +51,6 @@ RANKINGS = [
 ]
 
 
-def _read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
-
-
 def run_dataset(ds: str, seeds: int) -> None:
     from gcn_tickets.data import load_dataset
     from gcn_tickets.edges import (
@@ -70,7 +66,7 @@ def run_dataset(ds: str, seeds: int) -> None:
     from gcn_tickets.train import NodeTrainer
 
     out = RES / f"gebt_edges_{ds.lower()}.jsonl"
-    done = {r["seed"] for r in _read(out)}
+    done = {r["seed"] for r in read_jsonl(out)}
     # the search draws (and the detector sees) the paper's |s| graph masks
     cfg = replace(
         load_config(ROOT / "configs" / CONFIGS[ds]),
@@ -118,14 +114,8 @@ def run_dataset(ds: str, seeds: int) -> None:
             g = full if name == "full graph" else prune_lowest({"g": rank[name]}, {"g": full}, 0.2)["g"]
             r, _, _ = retrain(tr, cfg, MaskSet(pt.masks.weights, g, {}), seed=seed, theta0=res.theta0)
             rec[name] = {"valid": r.valid, "test": r.test, "hetero_removed": float(hetero[~g].float().mean())}
-        with out.open("a") as f:
-            f.write(json.dumps(rec) + "\n")
+        append_jsonl(out, rec)
         print(f"{ds} seed {seed}: emergence {pt.epoch}, dense {dense.test:.3f}", flush=True)
-
-
-def _ms(xs: list[float]) -> str:
-    m = 100 * statistics.mean(xs)
-    return f"{m:.2f} ± {100 * statistics.stdev(xs):.2f}" if len(xs) > 1 else f"{m:.2f}"
 
 
 def report() -> None:
@@ -142,13 +132,13 @@ def report() -> None:
         "",
     ]
     for ds in CONFIGS:
-        recs = _read(RES / f"gebt_edges_{ds.lower()}.jsonl")
+        recs = read_jsonl(RES / f"gebt_edges_{ds.lower()}.jsonl")
         if not recs:
             continue
         dense = [r["dense"][1] for r in recs]
         lines += [
-            f"## {ds} ({len(recs)} seeds, dense {_ms(dense)}, validation "
-            f"{_ms([r['dense'][0] for r in recs])})",
+            f"## {ds} ({len(recs)} seeds, dense {mean_std(dense, digits=2)}, validation "
+            f"{mean_std([r['dense'][0] for r in recs], digits=2)})",
             "",
             "| edges removed by | valid | test | Δ test vs dense | hetero removed |",
             "|---|---|---|---|---|",
@@ -159,7 +149,9 @@ def report() -> None:
             het = statistics.mean(r[name]["hetero_removed"] for r in recs) if name != "full graph" else None
             delta = 100 * (statistics.mean(te) - statistics.mean(dense))
             het_s = "–" if het is None else f"{100 * het:.1f}"
-            lines.append(f"| {name} | {_ms(va)} | {_ms(te)} | {delta:+.2f} | {het_s} |")
+            lines.append(
+                f"| {name} | {mean_std(va, digits=2)} | {mean_std(te, digits=2)} | {delta:+.2f} | {het_s} |"
+            )
         lines.append("")
     atomic_write_text(ROOT / "docs" / "gebt_edges.md", "\n".join(lines))
 

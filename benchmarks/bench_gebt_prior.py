@@ -24,13 +24,13 @@ with their random controls, one line per (dataset, seed) in
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
+from _results import append_jsonl, mean_std, read_jsonl  # benchmarks/_results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "benchmarks" / "results"
@@ -47,20 +47,11 @@ LABELS = {  # pipes escaped: they sit in Markdown table cells
 }
 
 
-def _read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
-
-
 def _sweep_file(variant: str, ds: str) -> Path:
     if variant == "none":
         return RES / f"gebt_sweep_{ds.lower()}.jsonl"
     stem = "gebt_prior" if variant == "resistance" else "gebt_prior_labelled"
     return RES / f"{stem}_{ds.lower()}.jsonl"
-
-
-def _append(path: Path, rec: dict[str, Any]) -> None:
-    with path.open("a") as f:
-        f.write(json.dumps(rec) + "\n")
 
 
 def _slim(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -77,14 +68,16 @@ def run(seeds: int, datasets: list[str]) -> None:
         trainer = NodeTrainer(load_dataset(ds))
         for variant in ("resistance", "resistance_labelled"):
             out = _sweep_file(variant, ds)
-            done = {r["seed"] for r in _read(out)}
+            done = {r["seed"] for r in read_jsonl(out)}
             cfg = replace(load_config(ROOT / "configs" / cfg_file), **VARIANTS[variant])
             ratios = [(g, w) for g in cfg.sweep_graph for w in cfg.sweep_weight]
             for seed in range(seeds):
                 if seed in done:
                     continue
                 res = run_seed(trainer, cfg, seed, ratios=ratios, compare=True)
-                _append(out, {"dataset": ds, "seed": seed, "dense": res["dense"], "rows": _slim(res["rows"])})
+                append_jsonl(
+                    out, {"dataset": ds, "seed": seed, "dense": res["dense"], "rows": _slim(res["rows"])}
+                )
                 print(f"{ds} {variant} seed {seed} done", flush=True)
 
 
@@ -96,7 +89,7 @@ def confirm(seeds: range, datasets: list[str]) -> None:
     for ds in datasets:
         cfg_file = DATASETS[ds]
         out = RES / f"gebt_confirm_{ds.lower()}.jsonl"
-        done = {r["seed"] for r in _read(out)}
+        done = {r["seed"] for r in read_jsonl(out)}
         trainer = NodeTrainer(load_dataset(ds))
         base = replace(load_config(ROOT / "configs" / cfg_file), graph_sparsity=0.2, weight_sparsity=0.5)
         for seed in seeds:
@@ -107,16 +100,8 @@ def confirm(seeds: range, datasets: list[str]) -> None:
                 res = run_seed(trainer, replace(base, **kw), seed, compare=True)
                 rec["dense"] = res["dense"]
                 rec[variant] = _slim(res["rows"])[0]
-            _append(out, rec)
+            append_jsonl(out, rec)
             print(f"{ds} confirm seed {seed} done", flush=True)
-
-
-def _ms(xs: list[float]) -> str:
-    if not xs:
-        return "–"
-    m = 100 * statistics.mean(xs)
-    s = 100 * statistics.stdev(xs) if len(xs) > 1 else 0.0
-    return f"{m:.1f} ± {s:.1f}"
 
 
 def _d(u: list[float], v: list[float]) -> str:
@@ -126,13 +111,13 @@ def _d(u: list[float], v: list[float]) -> str:
 def _confirm_lines() -> list[str]:
     lines: list[str] = []
     for ds in DATASETS:
-        recs = _read(RES / f"gebt_confirm_{ds.lower()}.jsonl")
+        recs = read_jsonl(RES / f"gebt_confirm_{ds.lower()}.jsonl")
         if not recs:
             continue
         dense = [r["dense"]["test"] for r in recs]
         seeds = sorted(r["seed"] for r in recs)
         lines += [
-            f"### {ds}: seeds {seeds[0]}–{seeds[-1]} ({len(recs)} seeds), dense {_ms(dense)}",
+            f"### {ds}: seeds {seeds[0]}–{seeds[-1]} ({len(recs)} seeds), dense {mean_std(dense)}",
             "",
             "| graph ranking | fired | median epoch | EB ticket | Δ vs dense | random graph (same weights) "
             "| EB − random graph | wins vs random graph | random ticket |",
@@ -146,8 +131,8 @@ def _confirm_lines() -> list[str]:
             wins = sum(a > b for a, b in zip(te, rg, strict=True))
             lines.append(
                 f"| {label} | {len(fired)}/{len(rows)} | {statistics.median(fired) if fired else '–'} | "
-                f"{_ms(te)} | {_d(te, dense)} | {_ms(rg)} | {_d(te, rg)} | {wins}/{len(rows)} | "
-                f"{_ms([x['random_test'] for x in rows])} |"
+                f"{mean_std(te)} | {_d(te, dense)} | {mean_std(rg)} | {_d(te, rg)} | {wins}/{len(rows)} | "
+                f"{mean_std([x['random_test'] for x in rows])} |"
             )
         lines.append("")
     return lines
@@ -181,15 +166,15 @@ def report() -> None:
         ]
     lines += ["## The sweep", ""]
     for ds in DATASETS:
-        old = _read(_sweep_file("none", ds))
+        old = read_jsonl(_sweep_file("none", ds))
         for variant in ("resistance", "resistance_labelled"):
-            new = _read(_sweep_file(variant, ds))
+            new = read_jsonl(_sweep_file(variant, ds))
             if not new:
                 continue
             base = [r for r in old if r["seed"] in {n["seed"] for n in new}]
             dense = [r["dense"]["test"] for r in new]
             lines += [
-                f"### {ds}, {LABELS[variant]} ({len(new)} seeds; dense {_ms(dense)})",
+                f"### {ds}, {LABELS[variant]} ({len(new)} seeds; dense {mean_std(dense)})",
                 "",
                 "| p_g | p_w | fired | median epoch (variant / none) | EB, variant | EB, none "
                 "| random graph (variant's weights) | variant − none | variant − random graph "
@@ -215,7 +200,8 @@ def report() -> None:
                 lines.append(
                     f"| {pg:.0%} | {pw:.0%} | {len(ea)}/{len(a)} | "
                     f"{statistics.median(ea) if ea else '–'} / {statistics.median(eb) if eb else '–'} | "
-                    f"{_ms(ta)} | {_ms(tb)} | {_ms(rg)} | {_d(ta, tb)} | {_d(ta, rg)} | {_d(ta, dense)} |"
+                    f"{mean_std(ta)} | {mean_std(tb)} | {mean_std(rg)} | "
+                    f"{_d(ta, tb)} | {_d(ta, rg)} | {_d(ta, dense)} |"
                 )
             lines.append("")
     atomic_write_text(ROOT / "docs" / "gebt_prior.md", "\n".join(lines))
