@@ -14,6 +14,13 @@ drawn by each ranking below (keep the top 80 %), and with the full graph. Rankin
 - ``degree sum`` / ``degree min``: 1/d_u + 1/d_v or 1/min(d_u, d_v) alone, labelled edges last,
   ties broken at random; ``degree min, index ties``: ties broken by edge index instead (lowest
   index pruned first), ``reversed index ties``: highest index pruned first;
+- ``label agreement × resistance``: |s|·(1/d_u + 1/d_v)·cos(ŷ_u, ŷ_v), labelled edges last
+  (``graph_prior: label_resistance``): ŷ = the training labels spread by PyG's
+  ``LabelPropagation`` (10 layers, α = 0.9), see ``gcn_tickets.edges.label_agreement``;
+- ``resistance, labelled last, half per node``: the same order, but an edge is skipped while
+  removing it would cost either endpoint more than ⌊d/2⌋ of its edges (skipped edges go last);
+- ``resistance, labelled last, degree-preserving weights``: the same cut, the kept edges weighted
+  sqrt(d_u d_v / (d'_u d'_v)) (d' = degree after the cut, as in spectral sparsifiers);
 - ``oracle``: the edges whose endpoints have different TRUE labels go first (uses every label:
   an upper bound, not a method).
 
@@ -47,8 +54,34 @@ RANKINGS = [
     "degree min, labelled last",
     "degree min, labelled last, index ties",
     "degree min, labelled last, reversed index ties",
+    "label agreement × resistance, labelled last",
+    "resistance, labelled last, half per node",
+    "resistance, labelled last, degree-preserving weights",
     "oracle",
 ]
+
+
+def capped_keep(order: torch.Tensor, und: torch.Tensor, num_nodes: int, k: int, cap: float) -> torch.Tensor:
+    """Remove ``k`` edges in ``order``, skipping an edge while either endpoint has already lost
+    ⌊cap·d⌋ of its d edges; the skipped edges are removed last, in order. Returns the keep mask."""
+    from gcn_tickets.edges import undirected_degree
+
+    budget = torch.floor(cap * undirected_degree(und, num_nodes).float()).long().tolist()
+    lost = [0] * num_nodes
+    u, v = und.tolist()
+    chosen, skipped = [], []
+    for e in order.tolist():
+        if len(chosen) == k:
+            break
+        if lost[u[e]] < budget[u[e]] and lost[v[e]] < budget[v[e]]:
+            lost[u[e]] += 1
+            lost[v[e]] += 1
+            chosen.append(e)
+        else:
+            skipped.append(e)
+    keep = torch.ones(und.size(1), dtype=torch.bool)
+    keep[torch.tensor(chosen + skipped[: k - len(chosen)], dtype=torch.long)] = False
+    return keep
 
 
 def run_dataset(ds: str, seeds: int) -> None:
@@ -56,6 +89,7 @@ def run_dataset(ds: str, seeds: int) -> None:
     from gcn_tickets.edges import (
         graph_rank,
         incident_edges,
+        label_agreement,
         resistance_proxy,
         undirected_degree,
         undirected_edges,
@@ -84,6 +118,8 @@ def run_dataset(ds: str, seeds: int) -> None:
     dmin = 1.0 / torch.minimum(deg[u], deg[v])
     labelled = incident_edges(und, tr.split["train"], n)
     hetero = tr.y[u] != tr.y[v]
+    agree = label_agreement(und, tr.y, tr.split["train"], n)
+    k = round(0.2 * u.numel())
     for seed in range(seeds):
         if seed in done:
             continue
@@ -104,15 +140,31 @@ def run_dataset(ds: str, seeds: int) -> None:
             "degree min, labelled last, reversed index ties": graph_rank(
                 dmin - 1e-4 * torch.arange(s.numel()) / s.numel(), None, labelled
             ),
+            "label agreement × resistance, labelled last": graph_rank(s, dsum * agree, labelled),
             "oracle": (~hetero).float() + 1e-4 * ties,
         }
+        base = rank["resistance, labelled last"]
+        capped = capped_keep(torch.argsort(base, stable=True), und, n, k, 0.5)
         dense = train_dense(tr, cfg, seed)
         rec: dict[str, Any] = {"dataset": ds, "seed": seed, "epoch": pt.epoch}
         rec["dense"] = [dense.valid, dense.test]
         full = torch.ones_like(s, dtype=torch.bool)
         for name in RANKINGS:
-            g = full if name == "full graph" else prune_lowest({"g": rank[name]}, {"g": full}, 0.2)["g"]
-            r, _, _ = retrain(tr, cfg, MaskSet(pt.masks.weights, g, {}), seed=seed, theta0=res.theta0)
+            extra: dict[str, Any] = {}
+            if name == "full graph":
+                g = full
+            elif name.endswith("half per node"):
+                g = capped
+            elif name.endswith("degree-preserving weights"):
+                g = prune_lowest({"g": base}, {"g": full}, 0.2)["g"]
+                d_cut = undirected_degree(und[:, g], n).clamp_min(1).float()
+                w = torch.sqrt(deg[u] * deg[v] / (d_cut[u] * d_cut[v]))
+                extra = {"edge_weights": "learned", "graph_scores": w}
+            else:
+                g = prune_lowest({"g": rank[name]}, {"g": full}, 0.2)["g"]
+            r, _, _ = retrain(
+                tr, cfg, MaskSet(pt.masks.weights, g, {}), seed=seed, theta0=res.theta0, **extra
+            )
             rec[name] = {"valid": r.valid, "test": r.test, "hetero_removed": float(hetero[~g].float().mean())}
         append_jsonl(out, rec)
         print(f"{ds} seed {seed}: emergence {pt.epoch}, dense {dense.test:.3f}", flush=True)

@@ -300,3 +300,45 @@ def test_protect_labelled_keeps_the_training_edges(trainer) -> None:
     with pytest.raises(ValueError, match="true or false"):
         load_config(None, ["gebt.protect_labelled=maybe"])
     assert load_config(None, ["gebt.protect_labelled=true"]).protect_labelled is True
+
+
+def test_label_agreement_by_hand() -> None:
+    from gcn_tickets.edges import label_agreement
+
+    # path 0-1-2, class 0 at node 0 and class 1 at node 2, one layer (no self-loops, degrees
+    # 1, 2, 1): ŷ_0 = 0.1·[1, 0], ŷ_1 = 0.9/√2·[1, 1], ŷ_2 = 0.1·[0, 1]: cos = 1/√2 on both edges
+    und = torch.tensor([[0, 1], [1, 2]])
+    a = label_agreement(und, torch.tensor([0, 0, 1]), torch.tensor([0, 2]), 3, num_layers=1)
+    torch.testing.assert_close(a, torch.full((2,), 2**-0.5))
+    # path 0-1-2-3 labelled at both ends: the middle edge joins [1, 0] and [0, 1] mass: cos 0
+    path = torch.tensor([[0, 1, 2], [1, 2, 3]])
+    y = torch.tensor([0, 0, 1, 1])
+    a = label_agreement(path, y, torch.tensor([0, 3]), 4, num_layers=1)
+    torch.testing.assert_close(a, torch.tensor([1.0, 0.0, 1.0]))
+    # only node 0 labelled: node 2 receives no mass in one layer, so its edges count as agreeing
+    torch.testing.assert_close(label_agreement(path, y, torch.tensor([0]), 4, num_layers=1), torch.ones(3))
+    with pytest.raises(ValueError, match="one integer class label per node"):
+        label_agreement(path, y.float(), torch.tensor([0]), 4)
+    with pytest.raises(ValueError, match="one integer class label per node"):
+        label_agreement(path, y[:3], torch.tensor([0]), 4)
+
+
+def test_label_prior_ranks_by_score_proxy_and_agreement(trainer) -> None:
+    from gcn_tickets.edges import label_agreement, resistance_proxy, undirected_edges
+
+    n = trainer.num_nodes
+    und, _ = undirected_edges(trainer.edge_index, n)
+    u, v = und
+    agree = label_agreement(und, trainer.y, trainer.split["train"], n)
+    # Cora, public split, 10 layers: 230 edges score exactly 1 (109 of them where no training
+    # label reaches); the 47 edges below 0.5 are 37 heterophilous (79 %, against 19 % of all)
+    assert int((agree == 1).sum()) == 230 and int((agree < 0.5).sum()) == 47
+    assert int((trainer.y[u] != trainer.y[v])[agree < 0.5].sum()) == 37
+    cfg = replace(CFG, graph_prior="label_resistance", search_epochs=3)
+    res = gebt_search(trainer, cfg, 0, ratios=[(0.2, 0.5)], stop=False)
+    pt = res.last[(0.2, 0.5)]
+    rank = pt.graph_scores.abs() * resistance_proxy(und, n) * agree
+    assert torch.equal(magnitude_masks(rank, 0.2), pt.masks.graph)
+    link = type("T", (), {"task": type("K", (), {"task": "link"})()})()
+    with pytest.raises(ValueError, match="label_resistance"):
+        gebt_search(link, cfg, 0)
