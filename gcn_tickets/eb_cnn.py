@@ -39,6 +39,7 @@ __all__ = [
     "channel_masks",
     "add_bn_l1_subgradient",
     "ChannelMasker",
+    "channel_param_masks",
     "ChannelSearchResult",
     "search_channel_ticket",
 ]
@@ -149,6 +150,23 @@ class ChannelMasker:
     def density(self) -> float:
         kept = sum(int(m.sum()) for _, m in self._pairs)
         return kept / sum(m.numel() for _, m in self._pairs)
+
+
+def channel_param_masks(model: nn.Module, masks: Mapping[str, Tensor]) -> dict[str, Tensor]:
+    """The channel ticket as parameter masks: ``{"<bn>.weight": m, "<bn>.bias": m}``.
+
+    Zeroing γ and β of a channel is what :class:`ChannelMasker` does; as parameter masks
+    the ticket can be held by any masked trainer (:func:`gcn_tickets.apply.apply_masks`,
+    :func:`gcn_tickets.images.train_cnn`) or exported with ``torch.nn.utils.prune``.
+    """
+    ChannelMasker(model, masks)  # validates names and sizes
+    layers = bn_layers(model)
+    out: dict[str, Tensor] = {}
+    for name, mask in masks.items():
+        out[f"{name}.weight"] = mask.bool().clone()
+        if layers[name].bias is not None:
+            out[f"{name}.bias"] = mask.bool().clone()
+    return out
 
 
 @dataclass

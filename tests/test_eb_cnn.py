@@ -6,12 +6,14 @@ import pytest
 import torch
 from torch import nn
 
+from gcn_tickets.batches import accuracy
 from gcn_tickets.early_bird import EarlyBirdDetector
 from gcn_tickets.eb_cnn import (
     ChannelMasker,
     add_bn_l1_subgradient,
     bn_layers,
     channel_masks,
+    channel_param_masks,
     search_channel_ticket,
 )
 
@@ -31,34 +33,10 @@ def tiny_cnn() -> nn.Module:
 
 
 @pytest.fixture(scope="module")
-def digits() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    from sklearn.datasets import load_digits
+def digits():
+    from gcn_tickets.images import digits_loaders
 
-    d = load_digits()
-    x = torch.tensor(d.images, dtype=torch.float32).unsqueeze(1) / 16.0
-    y = torch.tensor(d.target)
-    g = torch.Generator().manual_seed(0)
-    perm = torch.randperm(len(y), generator=g)
-    tr, te = perm[:1400], perm[1400:]
-    return x[tr], y[tr], x[te], y[te]
-
-
-def batches_of(x: torch.Tensor, y: torch.Tensor, seed: int, bs: int = 64):
-    g = torch.Generator().manual_seed(seed)
-
-    def make():
-        perm = torch.randperm(len(y), generator=g)
-        for i in range(0, len(y), bs):
-            idx = perm[i : i + bs]
-            yield x[idx], y[idx]
-
-    return make
-
-
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
-    model.eval()
-    with torch.no_grad():
-        return float((model(x).argmax(1) == y).float().mean())
+    return digits_loaders(seed=0)  # stratified 60/20/20 of the 1,797 images
 
 
 def test_channel_masks_global_threshold() -> None:
@@ -122,14 +100,15 @@ def one_thread():
 
 
 def test_early_bird_channel_ticket_on_digits(digits, one_thread) -> None:
-    xtr, ytr, xte, yte = digits
+    from gcn_tickets.images import train_cnn
+
     torch.manual_seed(0)
     model = tiny_cnn()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
     det = EarlyBirdDetector(groups=("channels",), convention="pruned", eta=0.1, fifo=4)
     res = search_channel_ticket(
         model,
-        batches_of(xtr, ytr, 0),
+        lambda: digits.train,
         opt,
         sparsity=0.5,
         max_epochs=40,
@@ -144,20 +123,40 @@ def test_early_bird_channel_ticket_on_digits(digits, one_thread) -> None:
     # the window that fired is below eta
     assert all(v < 0.1 for v in det.trajectory[-1].window)
     assert len(det.trajectory) == res.fired_epoch
-    # retrain the ticket (inherit the early-bird weights) for a few epochs
-    masker = ChannelMasker(model, res.masks)
-    masker.apply()
-    opt2 = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    make = batches_of(xtr, ytr, 1)
-    for _ in range(5):
-        model.train()
-        for x, y in make():
-            opt2.zero_grad()
-            nn.functional.cross_entropy(model(x), y).backward()
-            opt2.step()
-            masker.apply()
-    assert masker.density() == pytest.approx(0.5)
-    assert accuracy(model, xte, yte) > 0.85
     assert all(int(m.sum()) >= 2 for m in res.masks.values())
+    # retrain the ticket (inherit the early-bird weights), held as parameter masks
+    r = train_cnn(
+        model,
+        digits.train,
+        digits.val,
+        digits.test,
+        masks=channel_param_masks(model, res.masks),
+        epochs=5,
+        lr=0.05,
+        seed=1,
+    )
+    assert r.test_at_best_val > 0.85 and accuracy(model, digits.test) > 0.85
     for name, bn in bn_layers(model).items():
         assert torch.all(bn.weight.detach()[~res.masks[name]] == 0)
+        assert torch.all(bn.bias.detach()[~res.masks[name]] == 0)
+    assert ChannelMasker(model, res.masks).density() == pytest.approx(0.5)
+
+
+def test_channel_param_masks_match_the_masker() -> None:
+    from gcn_tickets.apply import apply_masks
+
+    masks = {"1": torch.tensor([True, False] * 4), "4": torch.arange(16) % 3 == 0}
+    pm = channel_param_masks(tiny_cnn(), masks)
+    assert set(pm) == {"1.weight", "1.bias", "4.weight", "4.bias"}
+    assert torch.equal(pm["4.bias"], masks["4"])
+    torch.manual_seed(0)
+    a, b = tiny_cnn(), tiny_cnn()
+    b.load_state_dict(a.state_dict())
+    ChannelMasker(a, masks).apply()
+    apply_masks(b, pm)
+    x = torch.randn(3, 1, 8, 8)
+    a.eval()
+    b.eval()
+    assert torch.equal(a(x), b(x))
+    with pytest.raises(ValueError, match="8 channels"):
+        channel_param_masks(tiny_cnn(), {"1": torch.ones(5, dtype=torch.bool)})
