@@ -1,6 +1,6 @@
 """Accuracy against density for every PaI method: digits CNN (real, offline) and a Cora GCN.
 
-Digits (scikit-learn, 1,797 8×8 images, stratified 60/20/20 split, seed 0):
+Digits (scikit-learn, 1,797 8×8 images, stratified 60/20/20 split reshuffled per seed):
 the digits CNN (89,632 prunable weights) is pruned at init by each method at
 two densities, trained under the mask (SGD 0.05, momentum 0.9, wd 5e-4,
 cosine, EPOCHS epochs, re-masked after every step) and evaluated at the epoch
@@ -11,10 +11,12 @@ Cora (public split): 2-layer GCN (hidden 16), SNIP / GraSP / SynFlow /
 Gem-Miner / Rand at density 0.1, weights trained under the mask with Adam
 (lr 0.01, wd 5e-4, 200 epochs, cosine), test accuracy after training.
 
-Writes benchmarks/results/pai_digits.json, docs/pai.md's tables
-(docs/pai_digits.md) and docs/pai_digits.png.
+Every run appends one line to benchmarks/results/pai_digits_rows.jsonl (a killed
+run resumes where it stopped; ``--only`` drops those methods' lines and re-runs
+them). Then writes benchmarks/results/pai_digits.json (all rows), docs/pai.md's
+tables (docs/pai_digits.md, mean ± std over seeds) and docs/pai_digits.png.
 
-    /work/venv/bin/python benchmarks/bench_pai_digits.py [--epochs 20] [--seeds 0]
+    /work/venv/bin/python benchmarks/bench_pai_digits.py [--epochs 20] [--seeds 0,1,2,3,4]
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import warnings
 from pathlib import Path
 
 import torch
+from _results import append_jsonl, read_jsonl  # benchmarks/_results.py
 
 from gcn_tickets.batches import accuracy
 from gcn_tickets.gem_miner import _train_weights, gem_miner, mine
@@ -40,11 +43,16 @@ METHODS = ["rand", "erk", "mag", "snip", "grasp", "synflow", "itersnip", "gem_mi
 CORA = ["dense", "rand", "snip", "grasp", "synflow", "gem_miner"]
 
 
-def digits_runs(densities: list[float], epochs: int, seeds: list[int]) -> list[dict]:
-    rows = []
+def _key(r: dict) -> tuple:
+    return (r["dataset"], r["method"], r["density"], r["seed"])
+
+
+def digits_runs(densities: list[float], epochs: int, seeds: list[int], done: set, sink: Path) -> None:
     for seed in seeds:
-        data = digits_loaders(seed=seed)
         for method, d in [("dense", 1.0)] + [(m, d) for m in METHODS for d in densities]:
+            if ("digits", method, d, seed) in done:
+                continue
+            data = digits_loaders(seed=seed)  # fresh loaders: a resumed run shuffles alike
             torch.manual_seed(seed)
             model = build_model("digits_cnn", in_channels=1)
             t0 = time.perf_counter()
@@ -64,23 +72,23 @@ def digits_runs(densities: list[float], epochs: int, seeds: list[int]) -> list[d
                             seed=seed)  # fmt: skip
             row = {
                 "dataset": "digits", "model": "digits_cnn", "method": method, "density": d,
-                "seed": seed, "kept": None if masks is None else masks.kept(),
+                "seed": seed, "epochs": epochs, "kept": None if masks is None else masks.kept(),
                 "exact": None if masks is None else masks.kept() == round(d * masks.total()),
                 "collapsed": [] if masks is None else masks.meta.get("collapsed", []),
                 "test_acc": res.test_at_best_val, "best_val": res.best_val,
                 "acc_before_training": before, "prune_seconds": prune_s,
             }  # fmt: skip
-            rows.append(row)
+            append_jsonl(sink, row)
             print(json.dumps(row), flush=True)
-    return rows
 
 
-def cora_runs(density: float, seed: int = 0) -> list[dict]:
+def cora_runs(density: float, seeds: list[int], done: set, sink: Path) -> None:
     from gcn_tickets.data import load_dataset
 
     task = load_dataset("Cora", root=tempfile.mkdtemp(prefix="pai_cora_"))
-    rows = []
-    for method in CORA:
+    for seed, method in [(s, m) for s in seeds for m in CORA]:
+        if ("Cora", method, 1.0 if method == "dense" else density, seed) in done:
+            continue
         torch.manual_seed(seed)
         g = build_model("gcn", num_classes=task.num_classes, in_channels=task.num_features)
         t0 = time.perf_counter()
@@ -108,14 +116,19 @@ def cora_runs(density: float, seed: int = 0) -> list[dict]:
             "collapsed": masks.meta.get("collapsed", []), "test_acc": acc,
             "acc_before_training": before, "seconds": time.perf_counter() - t0,
         }  # fmt: skip
-        rows.append(row)
+        append_jsonl(sink, row)
         print(json.dumps(row), flush=True)
-    return rows
+
+
+def _ms(values: list[float], digits: int = 4) -> str:
+    import numpy as np
+
+    if len(values) < 2:
+        return f"{np.mean(values):.{digits}f}"
+    return f"{np.mean(values):.{digits}f} ± {np.std(values, ddof=1):.{digits}f}"
 
 
 def render(out: dict) -> str:
-    import numpy as np
-
     dig = out["digits"]
     lines = [
         "# Pruning at init: accuracy against density",
@@ -125,22 +138,21 @@ def render(out: dict) -> str:
         "",
         "## Digits CNN (scikit-learn digits, 89,632 prunable weights)",
         "",
-        "Test accuracy at the epoch of best validation accuracy (mean over seeds). "
+        "Test accuracy at the epoch of best validation accuracy (mean ± std over seeds). "
         "Gem-Miner: in brackets, its mask on the initial weights before weight training.",
         "",
         "| method | " + " | ".join(f"density {d:g}" for d in out["densities"]) + " |",
         "|---|" + "---|" * len(out["densities"]),
     ]
     dense = [r["test_acc"] for r in dig if r["method"] == "dense"]
-    lines.append(f"| dense (1.0) | {np.mean(dense):.4f} |" + " |" * (len(out["densities"]) - 1))
+    lines.append(f"| dense (1.0) | {_ms(dense)} |" + " |" * (len(out["densities"]) - 1))
     for m in METHODS:
         cells = []
         for d in out["densities"]:
             rs = [r for r in dig if r["method"] == m and r["density"] == d]
-            acc = np.mean([r["test_acc"] for r in rs])
-            cell = f"{acc:.4f}"
+            cell = _ms([r["test_acc"] for r in rs])
             if m == "gem_miner":
-                cell += f" [{np.mean([r['acc_before_training'] for r in rs]):.4f}]"
+                cell += f" [{_ms([r['acc_before_training'] for r in rs])}]"
             if any(r["collapsed"] for r in rs):
                 cell += " (collapse)"
             cells.append(cell)
@@ -151,15 +163,19 @@ def render(out: dict) -> str:
             "## Cora GCN (public split, 2 layers, hidden 16)",
             "",
             "Weights trained under the mask (Adam 0.01, wd 5e-4, 200 epochs); test accuracy "
-            "after training. Gem-Miner: in brackets, before weight training.",
+            "after training, mean ± std over seeds. Gem-Miner: in brackets, before weight training.",
             "",
             "| method | density | kept | test acc |",
             "|---|---|---|---|",
         ]
-        for r in out["cora"]:
-            b = r["acc_before_training"]
-            extra = f" [{b:.3f}]" if b is not None else ""
-            lines.append(f"| {r['method']} | {r['density']:g} | {r['kept']} | {r['test_acc']:.3f}{extra} |")
+        for m in CORA:
+            rs = [r for r in out["cora"] if r["method"] == m]
+            if not rs:
+                continue
+            b = [r["acc_before_training"] for r in rs if r["acc_before_training"] is not None]
+            extra = f" [{_ms(b, 3)}]" if b else ""
+            acc = _ms([r["test_acc"] for r in rs], 3)
+            lines.append(f"| {m} | {rs[0]['density']:g} | {rs[0]['kept']} | {acc}{extra} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -193,7 +209,7 @@ def plot(out: dict, path: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=20)
-    ap.add_argument("--seeds", default="0")
+    ap.add_argument("--seeds", default="0,1,2,3,4")
     ap.add_argument("--densities", default="0.05,0.01")
     ap.add_argument("--no-cora", action="store_true")
     ap.add_argument("--only", default=None, help="re-run only these methods, keep the other rows")
@@ -201,24 +217,28 @@ def main() -> None:
     torch.set_num_threads(1)
     seeds = [int(s) for s in args.seeds.split(",")]
     densities = [float(d) for d in args.densities.split(",")]
-    out = {"epochs": args.epochs, "seeds": seeds, "densities": densities,
-           "torch": torch.__version__}  # fmt: skip
     res = ROOT / "benchmarks" / "results"
+    sink = res / "pai_digits_rows.jsonl"
+    rows = read_jsonl(sink)
+    if any(r.get("epochs", args.epochs) != args.epochs for r in rows if r["dataset"] == "digits"):
+        raise SystemExit(f"{sink} holds runs with another --epochs: move it away to start afresh")
     if args.only:
-        only = args.only.split(",")
-        out = json.loads((res / "pai_digits.json").read_text())
-        keep = [m for m in METHODS if m not in only]
-        METHODS[:] = only
-        out["digits"] = [r for r in out["digits"] if r["method"] in keep + ["dense"]] + [
-            r for r in digits_runs(out["densities"], out["epochs"], out["seeds"]) if r["method"] != "dense"
-        ]
-        CORA[:] = only
-        out["cora"] = [r for r in out["cora"] if r["method"] not in only] + cora_runs(0.1)
-        METHODS[:] = keep + only
-    else:
-        out["digits"] = digits_runs(densities, args.epochs, seeds)
-        out["cora"] = [] if args.no_cora else cora_runs(0.1)
-    res.mkdir(parents=True, exist_ok=True)
+        only = set(args.only.split(","))
+        rows = [r for r in rows if r["method"] not in only]
+        atomic_write_text(sink, "".join(json.dumps(r) + "\n" for r in rows))
+    done = {_key(r) for r in rows}
+    digits_runs(densities, args.epochs, seeds, done, sink)
+    if not args.no_cora:
+        cora_runs(0.1, seeds, done, sink)
+    rows = read_jsonl(sink)
+    out = {
+        "epochs": args.epochs,
+        "seeds": sorted({r["seed"] for r in rows}),
+        "densities": densities,
+        "torch": torch.__version__,
+        "digits": [r for r in rows if r["dataset"] == "digits"],
+        "cora": [r for r in rows if r["dataset"] == "Cora"],
+    }
     atomic_write_text(res / "pai_digits.json", json.dumps(out, indent=1))
     atomic_write_text(ROOT / "docs" / "pai_digits.md", render(out))
     plot(out, ROOT / "docs" / "pai_digits.png")
