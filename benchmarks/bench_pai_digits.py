@@ -191,15 +191,15 @@ def plot(out: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 4))
     for m in METHODS:
         ds = out["densities"]
-        acc = [np.mean([r["test_acc"] for r in dig if r["method"] == m and r["density"] == d])
-               for d in ds]  # fmt: skip
-        ax.plot(ds, acc, marker="o", label=m)
+        runs = [[r["test_acc"] for r in dig if r["method"] == m and r["density"] == d] for d in ds]
+        err = [np.std(v, ddof=1) if len(v) > 1 else 0.0 for v in runs]
+        ax.errorbar(ds, [np.mean(v) for v in runs], yerr=err, marker="o", capsize=3, label=m)
     dense = np.mean([r["test_acc"] for r in dig if r["method"] == "dense"])
     ax.axhline(dense, color="k", ls="--", label="dense")
     ax.set_xscale("log")
     ax.set_xlabel("density (fraction of weights kept)")
     ax.set_ylabel("test accuracy")
-    ax.set_title("digits CNN pruned at init")
+    ax.set_title(f"digits CNN pruned at init (mean ± std, {len(out['seeds'])} seeds)")
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
