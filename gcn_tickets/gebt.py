@@ -34,14 +34,15 @@ with p_w = 50 % and a fixed weight mask, |s| removes Cora's edges no better than
 3.3 points; the other two −0.1 and 0.0) and, at p_g = 20 %, p_w = 50 % on seeds held out
 from the screens, gives Cora 79.8 vs 78.9 (dense 81.0), CiteSeer 70.1 vs 69.5 (dense 70.4)
 and PubMed 77.5 vs 74.1 (dense 78.1, 3 seeds; |s| loses to random edges there by 2.0);
-on fresh seeds 30–49, Cora 80.1 against dense 81.1; on 30–39, CiteSeer 70.9 against 70.1.
+on fresh seeds 30–49, Cora 80.1 against dense 81.1; on 30–39, CiteSeer 70.9 against 70.1;
+on PubMed seeds 3–7, 77.7 against 78.7.
 The learned |s| adds nothing measurable on top of the degree prior (Cora 80.0 with it, 80.1
 without, 20 seeds).
 ``label_resistance`` multiplies the prior by cos(ŷ_u, ŷ_v), the agreement of the training
 labels spread by label propagation (:func:`gcn_tickets.edges.label_agreement`; node tasks):
 it removes more heterophilous edges (25.9 % of the cut vs 20.6 %) but gains nothing
-measurable (Cora seeds 30–49: 80.1 either way, 8 wins, 8 losses, 4 ties; CiteSeer 30–39:
-70.8 vs 70.9). Ties are broken
+measurable on Cora (seeds 30–49: 80.1 either way, 8 wins, 8 losses, 4 ties) or CiteSeer
+(30–39: 70.8 vs 70.9), and +0.4 on PubMed (3–7: 78.1 vs 77.7, 3 wins, 1 loss). Ties are broken
 by |s| (continuous), never by edge index: on Planetoid an index tie-break keeps the test
 nodes' edges (the public split numbers them last) and reads 0.5 points too high on Cora
 (docs/gebt_edges.md).
