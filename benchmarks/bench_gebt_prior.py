@@ -179,7 +179,9 @@ def report() -> None:
         "(hidden 16, 100 search / 100 retraining epochs, GEBT edge weights, detector defaults, "
         "`rewind`, binary edges, test at best validation); only the ranking that draws the graph "
         "mask differs: |s_e| (GEBT), |s_e|·(1/d_u + 1/d_v) (`graph_prior: resistance`), and the "
-        "latter with the edges at labelled training nodes pruned last (`protect_labelled: true`). "
+        "latter with the edges at labelled training nodes pruned last (`protect_labelled: true`); "
+        "in the later held-out checks also that times the agreement of the label-propagated "
+        "training labels at the two ends (`graph_prior: label_resistance`). "
         "`random graph` = the variant's early-bird weight mask with uniformly random edges. "
         "Test %, mean ± std over seeds.",
         "",
