@@ -207,12 +207,15 @@ def main() -> None:
         mains[ds] = _summary(RES / "ugs" / run)
         lines += [f"### {ds}", "", *_results(ds, mains[ds]), f"![{ds}](ugs_{run}.png)", ""]
     lines += [f"Published extremes (single seed, 200 epochs): {PUBLISHED}.", ""]
+    pm = _summary(RES / "ugs" / "pubmed_ugs_e60").get("dense") or [{"seeds": []}]
+    pm_seeds = pm[0]["seeds"]
     lines += [
-        "### PubMed (1 seed, 17 rounds)",
+        f"### PubMed ({len(pm_seeds)} seed{'s' * (len(pm_seeds) != 1)}, 17 rounds)",
         "",
         "`python benchmarks/bench_ugs.py configs/pubmed_ugs.yaml name=pubmed_ugs_e60 ugs.epochs=60 "
-        "ugs.retrain_epochs=60` (hidden 512, lr 0.01, wd 5e-4, γ1 = 1e-6, γ2 = 1e-3; 60 + 60 "
-        "epochs per round; CPU, one thread, sharing two cores with the other benchmarks).",
+        f'ugs.retrain_epochs=60 "seeds={pm_seeds}"` (hidden 512, lr 0.01, wd 5e-4, γ1 = 1e-6, '
+        "γ2 = 1e-3; 60 + 60 epochs per round; CPU, one thread per process, sharing two cores with "
+        "the other benchmarks).",
         "",
         *_pubmed(),
     ]
