@@ -25,7 +25,6 @@ accuracy at the best-validation epoch. Digits: ``images.digits_loaders(seed)``, 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -151,4 +150,3 @@ if __name__ == "__main__":
     a = ap.parse_args()
     torch.set_num_threads(1)
     run(a.seeds)
-    sys.exit(0)

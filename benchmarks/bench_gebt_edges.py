@@ -87,9 +87,9 @@ def capped_keep(order: torch.Tensor, und: torch.Tensor, num_nodes: int, k: int, 
 def run_dataset(ds: str, seeds: int) -> None:
     from gcn_tickets.data import load_dataset
     from gcn_tickets.edges import (
+        edge_prior,
         graph_rank,
         incident_edges,
-        label_agreement,
         resistance_proxy,
         undirected_degree,
         undirected_edges,
@@ -118,7 +118,7 @@ def run_dataset(ds: str, seeds: int) -> None:
     dmin = 1.0 / torch.minimum(deg[u], deg[v])
     labelled = incident_edges(und, tr.split["train"], n)
     hetero = tr.y[u] != tr.y[v]
-    agree = label_agreement(und, tr.y, tr.split["train"], n)
+    label_prior = edge_prior("label_resistance", und, n, labels=(tr.y, tr.split["train"]))
     k = round(0.2 * u.numel())
     for seed in range(seeds):
         if seed in done:
@@ -140,28 +140,25 @@ def run_dataset(ds: str, seeds: int) -> None:
             "degree min, labelled last, reversed index ties": graph_rank(
                 dmin - 1e-4 * torch.arange(s.numel()) / s.numel(), None, labelled
             ),
-            "label agreement × resistance, labelled last": graph_rank(s, dsum * agree, labelled),
+            "label agreement × resistance, labelled last": graph_rank(s, label_prior, labelled),
             "oracle": (~hetero).float() + 1e-4 * ties,
         }
-        base = rank["resistance, labelled last"]
-        capped = capped_keep(torch.argsort(base, stable=True), und, n, k, 0.5)
+        full = torch.ones_like(s, dtype=torch.bool)
+        cut = {name: prune_lowest({"g": r}, {"g": full}, 0.2)["g"] for name, r in rank.items()}
+        base = "resistance, labelled last"
+        cut["full graph"] = full
+        cut[f"{base}, half per node"] = capped_keep(torch.argsort(rank[base], stable=True), und, n, k, 0.5)
+        cut[f"{base}, degree-preserving weights"] = cut[base]
+        d_cut = undirected_degree(und[:, cut[base]], n).clamp_min(1).float()
+        preserving = torch.sqrt(deg[u] * deg[v] / (d_cut[u] * d_cut[v]))
         dense = train_dense(tr, cfg, seed)
         rec: dict[str, Any] = {"dataset": ds, "seed": seed, "epoch": pt.epoch}
         rec["dense"] = [dense.valid, dense.test]
-        full = torch.ones_like(s, dtype=torch.bool)
         for name in RANKINGS:
+            g = cut[name]
             extra: dict[str, Any] = {}
-            if name == "full graph":
-                g = full
-            elif name.endswith("half per node"):
-                g = capped
-            elif name.endswith("degree-preserving weights"):
-                g = prune_lowest({"g": base}, {"g": full}, 0.2)["g"]
-                d_cut = undirected_degree(und[:, g], n).clamp_min(1).float()
-                w = torch.sqrt(deg[u] * deg[v] / (d_cut[u] * d_cut[v]))
-                extra = {"edge_weights": "learned", "graph_scores": w}
-            else:
-                g = prune_lowest({"g": rank[name]}, {"g": full}, 0.2)["g"]
+            if name.endswith("degree-preserving weights"):
+                extra = {"edge_weights": "learned", "graph_scores": preserving}
             r, _, _ = retrain(
                 tr, cfg, MaskSet(pt.masks.weights, g, {}), seed=seed, theta0=res.theta0, **extra
             )

@@ -121,6 +121,20 @@ def add_bn_l1_subgradient(model: nn.Module, s: float = DEFAULT_L1) -> None:
             mod.weight.grad.add_(torch.sign(mod.weight.detach()), alpha=s)
 
 
+def _masked_bn_layers(model: nn.Module, masks: Mapping[str, Tensor]) -> dict[str, _BatchNorm]:
+    """``bn_layers(model)`` after checking that every mask names one and has its channel count."""
+    layers = bn_layers(model)
+    for name, mask in masks.items():
+        if name not in layers:
+            raise KeyError(f"channel mask '{name}' names no affine BatchNorm of the model")
+        if mask.numel() != layers[name].num_features:
+            raise ValueError(
+                f"channel mask '{name}' has {mask.numel()} entries, the BN has "
+                f"{layers[name].num_features} channels"
+            )
+    return layers
+
+
 class ChannelMasker:
     """Keep pruned channels at zero: ``γ[c] = β[c] = 0`` for every pruned channel c.
 
@@ -128,15 +142,7 @@ class ChannelMasker:
     """
 
     def __init__(self, model: nn.Module, masks: Mapping[str, Tensor]) -> None:
-        layers = bn_layers(model)
-        for name, mask in masks.items():
-            if name not in layers:
-                raise KeyError(f"channel mask '{name}' names no affine BatchNorm of the model")
-            if mask.numel() != layers[name].num_features:
-                raise ValueError(
-                    f"channel mask '{name}' has {mask.numel()} entries, the BN has "
-                    f"{layers[name].num_features} channels"
-                )
+        layers = _masked_bn_layers(model, masks)
         self._pairs = [(layers[n], masks[n].bool()) for n in masks]
 
     @torch.no_grad()
@@ -159,8 +165,7 @@ def channel_param_masks(model: nn.Module, masks: Mapping[str, Tensor]) -> dict[s
     the ticket can be held by any masked trainer (:func:`gcn_tickets.apply.apply_masks`,
     :func:`gcn_tickets.images.train_cnn`) or exported with ``torch.nn.utils.prune``.
     """
-    ChannelMasker(model, masks)  # validates names and sizes
-    layers = bn_layers(model)
+    layers = _masked_bn_layers(model, masks)
     out: dict[str, Tensor] = {}
     for name, mask in masks.items():
         out[f"{name}.weight"] = mask.bool().clone()

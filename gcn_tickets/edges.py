@@ -21,7 +21,12 @@ __all__ = [
     "graph_rank",
     "incident_edges",
     "label_agreement",
+    "GRAPH_PRIORS",
+    "edge_prior",
 ]
+
+#: Names of the fixed edge priors :func:`edge_prior` computes (``none`` = no prior).
+GRAPH_PRIORS = ("none", "resistance", "label_resistance")
 
 
 def undirected_edges(edge_index: Tensor, num_nodes: int | None = None) -> tuple[Tensor, Tensor]:
@@ -168,3 +173,31 @@ def label_agreement(
     cos = (unit[u] * unit[v]).sum(1)
     mass = yhat.sum(1) > 0
     return torch.where(mass[u] & mass[v], cos, torch.ones_like(cos))
+
+
+def edge_prior(
+    name: str,
+    und_edge_index: Tensor,
+    num_nodes: int,
+    *,
+    labels: tuple[Tensor, Tensor] | None = None,
+) -> Tensor | None:
+    """The fixed per-edge factor learned edge scores |s| are multiplied by before ranking.
+
+    ``none``: None (rank by |s| alone); ``resistance``: 1/d_u + 1/d_v
+    (:func:`resistance_proxy`); ``label_resistance``: that times cos(ŷ_u, ŷ_v)
+    (:func:`label_agreement`), which needs ``labels = (y, labelled_nodes)``.
+    """
+    if name not in GRAPH_PRIORS:
+        raise ValueError(f"`graph_prior` must be one of {GRAPH_PRIORS}, got {name!r}")
+    if name == "none":
+        return None
+    prior = resistance_proxy(und_edge_index, num_nodes)
+    if name == "label_resistance":
+        if labels is None:
+            raise ValueError(
+                "`graph_prior: label_resistance` needs class labels and labelled nodes (a "
+                "node-classification task); use 'resistance' or 'none' for link and graph tasks"
+            )
+        prior = prior * label_agreement(und_edge_index, labels[0], labels[1], num_nodes)
+    return prior

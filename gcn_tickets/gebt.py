@@ -89,7 +89,7 @@ from gcn_tickets.early_bird import (
     DEFAULT_FIFO,
     EarlyBirdDetector,
 )
-from gcn_tickets.edges import graph_rank, incident_edges, label_agreement, resistance_proxy
+from gcn_tickets.edges import GRAPH_PRIORS, edge_prior, graph_rank, incident_edges
 from gcn_tickets.masking import (
     JointMasks,
     gcn_weight_names,
@@ -121,7 +121,6 @@ __all__ = [
 GRAPH_SCORES = ("ugs", "gebt")
 INITS = ("inherit", "rewind", "reinit")
 EDGE_WEIGHTS = ("binary", "learned")
-GRAPH_PRIORS = ("none", "resistance", "label_resistance")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,24 +262,6 @@ class SearchResult:
     seconds: float = 0.0
 
 
-def graph_prior(trainer, und_edge_index: Tensor, name: str) -> Tensor | None:
-    """The fixed factor the edge scores |s| are multiplied by before ranking (None: |s| alone).
-
-    ``resistance``: 1/d_u + 1/d_v (:func:`gcn_tickets.edges.resistance_proxy`);
-    ``label_resistance``: that times cos(ŷ_u, ŷ_v) of the training labels spread by label
-    propagation (:func:`gcn_tickets.edges.label_agreement`; node tasks only).
-    """
-    if name not in GRAPH_PRIORS:
-        raise ValueError(f"`graph_prior` must be one of {GRAPH_PRIORS}, got {name!r}")
-    if name == "none":
-        return None
-    n = trainer.num_nodes
-    prior = resistance_proxy(und_edge_index, n)
-    if name == "label_resistance":
-        prior = prior * label_agreement(und_edge_index, trainer.y, trainer.split["train"], n)
-    return prior
-
-
 def _draw(
     graph_scores: Tensor, weights: Mapping[str, Tensor], pg: float, pw: float
 ) -> tuple[Tensor, dict[str, Tensor]]:
@@ -309,17 +290,17 @@ def gebt_search(
         keep_history: detectors keep every mask (for the pairwise heat map; memory
             ``search_epochs × (U + #weights)`` bools per pair).
     """
-    if getattr(trainer.task, "task", "node") != "node":
-        if cfg.protect_labelled:
-            raise ValueError(
-                "`protect_labelled` needs a node-classification task (labelled training nodes); "
-                "set it to false for link and graph tasks"
-            )
-        if cfg.graph_prior == "label_resistance":
-            raise ValueError(
-                "`graph_prior: label_resistance` needs a node-classification task (it spreads the "
-                "training labels); use 'resistance' or 'none' for link and graph tasks"
-            )
+    node_task = getattr(trainer.task, "task", "node") == "node"
+    if cfg.protect_labelled and not node_task:
+        raise ValueError(
+            "`protect_labelled` needs a node-classification task (labelled training nodes); "
+            "set it to false for link and graph tasks"
+        )
+    if cfg.graph_prior == "label_resistance" and not node_task:
+        raise ValueError(
+            "`graph_prior: label_resistance` needs a node-classification task (it spreads the "
+            "training labels); use 'resistance' or 'none' for link and graph tasks"
+        )
     stop = cfg.stop if stop is None else stop
     ratios = list(ratios) if ratios is not None else [(cfg.graph_sparsity, cfg.weight_sparsity)]
     model = _make_model(trainer, cfg, seed)
@@ -336,7 +317,8 @@ def gebt_search(
     )
     assert jm.graph is not None and jm.graph.score is not None
     score = jm.graph.score
-    prior = graph_prior(trainer, jm.graph.und_edge_index, cfg.graph_prior)
+    labels = (trainer.y, trainer.split["train"]) if node_task else None
+    prior = edge_prior(cfg.graph_prior, jm.graph.und_edge_index, trainer.num_nodes, labels=labels)
     protected = (
         incident_edges(jm.graph.und_edge_index, trainer.split["train"], trainer.num_nodes)
         if cfg.protect_labelled

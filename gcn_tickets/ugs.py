@@ -61,7 +61,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gcn_tickets.costs import ticket_macs
-from gcn_tickets.edges import graph_rank, resistance_proxy, undirected_edges
+from gcn_tickets.edges import edge_prior, graph_rank, undirected_edges
 from gcn_tickets.masking import JointMasks, gcn_weight_names, load_plain_state_dict, plain_state_dict
 from gcn_tickets.masks import MaskSet, atomic_write_text
 from gcn_tickets.models import count_parameters
@@ -279,8 +279,8 @@ def search_scores(
             return loss
 
     prior = None  # improved: edges ranked by |m_g|·(1/d_u + 1/d_v)
-    if mode == "improved" and cfg.graph_prior == "resistance" and jm.graph is not None:
-        prior = resistance_proxy(jm.graph.und_edge_index, trainer.num_nodes)
+    if mode == "improved" and jm.graph is not None:
+        prior = edge_prior(cfg.graph_prior, jm.graph.und_edge_index, trainer.num_nodes)
 
     def snapshot() -> dict[str, Any]:
         g, w = jm.scores()

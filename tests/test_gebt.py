@@ -342,3 +342,18 @@ def test_label_prior_ranks_by_score_proxy_and_agreement(trainer) -> None:
     link = type("T", (), {"task": type("K", (), {"task": "link"})()})()
     with pytest.raises(ValueError, match="label_resistance"):
         gebt_search(link, cfg, 0)
+
+
+def test_edge_prior_names() -> None:
+    from gcn_tickets.edges import edge_prior, label_agreement, resistance_proxy
+
+    path = torch.tensor([[0, 1, 2], [1, 2, 3]])
+    labels = (torch.tensor([0, 0, 1, 1]), torch.tensor([0, 3]))
+    assert edge_prior("none", path, 4) is None
+    torch.testing.assert_close(edge_prior("resistance", path, 4), resistance_proxy(path, 4))
+    expected = resistance_proxy(path, 4) * label_agreement(path, *labels, 4)
+    torch.testing.assert_close(edge_prior("label_resistance", path, 4, labels=labels), expected)
+    with pytest.raises(ValueError, match="node-classification task"):
+        edge_prior("label_resistance", path, 4)
+    with pytest.raises(ValueError, match="must be one of"):
+        edge_prior("degree", path, 4)
