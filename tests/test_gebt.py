@@ -183,7 +183,7 @@ def test_config_file_and_overrides(tmp_path) -> None:
         replace(CFG, graph_sparsity=1.0)
 
 
-def test_shipped_configs_rank_edges_as_measured() -> None:
+def test_shipped_configs_rank_edges_and_retrain_as_measured() -> None:
     from pathlib import Path
 
     cfgs = Path(__file__).resolve().parents[1] / "configs"
@@ -192,6 +192,8 @@ def test_shipped_configs_rank_edges_as_measured() -> None:
     for ds in ("cora", "citeseer", "pubmed"):
         cfg = load_config(cfgs / f"{ds}_gebt.yaml")
         assert (cfg.graph_prior, cfg.protect_labelled) == ("resistance", True), ds
+        # tickets and the dense baseline: the 200-epoch dense recipe (docs/dense_baselines.md)
+        assert (cfg.search_epochs, cfg.retrain_epochs) == (100, 200), ds
     ddi = load_config(cfgs / "ogbl_ddi_gebt.yaml")
     assert ddi.protect_labelled is False  # a link task has no labelled nodes
 
