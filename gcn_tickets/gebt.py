@@ -29,19 +29,19 @@ low-degree nodes to the graph go last. ``protect_labelled`` (node tasks): the ed
 to a labelled training node are pruned only after every other edge (a lexicographic rank,
 :func:`gcn_tickets.edges.graph_rank`); they carry the supervision into the graph (617 of
 Cora's 5278 edges on the public split). Measured (docs/gebt_prior.md, docs/gebt_edges.md):
-with p_w = 50 % and a fixed weight mask, |s| removes Cora's edges no better than chance; ``resistance`` with
-``protect_labelled`` beats |s| at 22 of the 24 sweep cells of Cora and CiteSeer (by up to
-3.3 points; the other two −0.1 and 0.0) and, at p_g = 20 %, p_w = 50 % on seeds held out
-from the screens, gives Cora 79.8 vs 78.9 (dense 81.0), CiteSeer 70.1 vs 69.5 (dense 70.4)
-and PubMed 77.5 vs 74.1 (dense 78.1, 3 seeds; |s| loses to random edges there by 2.0);
-on fresh seeds 30–49, Cora 80.1 against dense 81.1; on 30–39, CiteSeer 70.9 against 70.1;
-on PubMed seeds 3–7, 77.7 against 78.7.
+with p_w = 50 % and a fixed weight mask, |s| removes Cora's edges no better than chance;
+``resistance`` with ``protect_labelled`` beats |s| at all 24 sweep cells of Cora and CiteSeer
+(5 seeds, 200 retraining epochs: by 0.4 to 3.4 points) and, at p_g = 20 %, p_w = 50 % on seeds
+held out from every screen, gives Cora 81.1 against dense 81.9 (seeds 50–89, gap 0.84 ± 0.12
+s.e.) and CiteSeer 70.8 against 70.9 (seeds 40–59); with the paper's 100 retraining epochs
+Cora 80.1 against 81.1 (30–49) and PubMed 77.5 against 74.1 with |s| (dense 78.1, 3 seeds;
+|s| loses to random edges there by 2.0).
 The learned |s| adds nothing measurable on top of the degree prior (Cora 80.0 with it, 80.1
 without, 20 seeds).
 ``label_resistance`` multiplies the prior by cos(ŷ_u, ŷ_v), the agreement of the training
 labels spread by label propagation (:func:`gcn_tickets.edges.label_agreement`; node tasks):
 it removes more heterophilous edges (25.9 % of the cut vs 20.6 %) but gains nothing
-measurable on Cora (seeds 30–49: 80.1 either way, 8 wins, 8 losses, 4 ties) or CiteSeer
+measurable on Cora (100 retraining epochs, seeds 30–49: 80.1 either way, 8 wins, 8 losses, 4 ties) or CiteSeer
 (30–39: 70.8 vs 70.9), and +0.4 on PubMed (3–7: 78.1 vs 77.7, 3 wins, 1 loss). Ties are broken
 by |s| (continuous), never by edge index: on Planetoid an index tie-break keeps the test
 nodes' edges (the public split numbers them last) and reads 0.5 points too high on Cora

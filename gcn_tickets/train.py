@@ -351,6 +351,7 @@ def fit(
             ew = edge_weight_fn() if edge_weight_fn else None
         res = trainer.evaluate(model, ei, ew)
         res["epoch"] = epoch
+        res["seconds"] = time.perf_counter() - t0  # wall-clock since the start of fit
         best.history.append(res)
         if res["valid"] > best.valid:
             best.best_epoch, best.valid, best.test, best.train = (

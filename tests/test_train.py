@@ -20,6 +20,9 @@ def test_dense_gcn_on_cora_kipf_settings(data_root):
     assert res.test >= 0.79  # Kipf & Welling: 81.5
     best = max(res.history, key=lambda h: h["valid"])
     assert res.test == best["test"] and res.best_epoch == best["epoch"]  # test at best valid
+    # every evaluated epoch carries the wall-clock since fit began (anytime curves)
+    times = [h["seconds"] for h in res.history]
+    assert len(times) == 200 and times == sorted(times) and 0 < times[-1] <= res.seconds
 
 
 def test_same_seed_same_result(karate_task):
