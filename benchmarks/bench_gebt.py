@@ -177,7 +177,7 @@ def _reach_seconds(records: list[dict[str, Any]], target: float) -> float | None
 
 def _gebt_vs_ugs(trainer, cfg, ds: str, seed: int, method: str) -> None:
     """GEBT at UGS's round-4 sparsities, timed end to end: search to emergence + retraining."""
-    from gcn_tickets.gebt import gebt_search, retrain
+    from gcn_tickets.gebt import gebt_search, retrain_pair
 
     pg, pw = 1 - 0.95**UGS_ROUNDS, 1 - 0.8**UGS_ROUNDS
     t0 = time.perf_counter()
@@ -185,15 +185,7 @@ def _gebt_vs_ugs(trainer, cfg, ds: str, seed: int, method: str) -> None:
     pt = search.pairs[(pg, pw)]
     assert pt.masks is not None
     t_retrain = time.perf_counter() - t0
-    res, _, _ = retrain(
-        trainer,
-        cfg,
-        pt.masks,
-        seed=seed,
-        state=pt.state,
-        theta0=search.theta0,
-        graph_scores=pt.graph_scores,
-    )
+    res = retrain_pair(trainer, cfg, pt, search.theta0, seed=seed)
     total = time.perf_counter() - t0
     append_jsonl(
         VS_UGS,

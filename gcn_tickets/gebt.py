@@ -548,6 +548,25 @@ def retrain(
     return res, model, ei
 
 
+def retrain_pair(
+    trainer, cfg: GEBTConfig, pt: PairTicket, theta0: Mapping[str, Tensor], *, seed: int, **kwargs: Any
+) -> FitResult:
+    """:func:`retrain` the ticket of ``pt`` (its masks, Θ and graph scores at its epoch);
+    ``kwargs`` go to :func:`retrain` (``init``, ``edge_weights``)."""
+    if pt.masks is None:
+        raise ValueError("this pair has no ticket yet (the search did not reach it)")
+    return retrain(
+        trainer,
+        cfg,
+        pt.masks,
+        seed=seed,
+        state=pt.state,
+        theta0=theta0,
+        graph_scores=pt.graph_scores,
+        **kwargs,
+    )[0]
+
+
 def random_ticket(
     trainer, like: MaskSet, seed: int, *, graph_sparsity: float, weight_sparsity: float
 ) -> MaskSet:
@@ -679,19 +698,7 @@ def run_seed(
     for (pg, pw), pt in search.pairs.items():
         assert pt.masks is not None and pt.state is not None and pt.epoch is not None
         do_retrain = retrain_pairs is None or (pg, pw) in {tuple(r) for r in retrain_pairs}
-        res = (
-            retrain(
-                trainer,
-                cfg,
-                pt.masks,
-                seed=seed,
-                state=pt.state,
-                theta0=search.theta0,
-                graph_scores=pt.graph_scores,
-            )[0]
-            if do_retrain
-            else None
-        )
+        res = retrain_pair(trainer, cfg, pt, search.theta0, seed=seed) if do_retrain else None
         eb_macs = training_macs(
             probe, trainer, pt.masks, search_epochs=pt.epoch, retrain_epochs=cfg.retrain_epochs
         )
@@ -740,17 +747,7 @@ def run_seed(
             continue
         if compare:
             last = search.last[(pg, pw)]
-            assert last.masks is not None
-            lr_, _, _ = retrain(
-                trainer,
-                cfg,
-                last.masks,
-                seed=seed,
-                state=last.state,
-                theta0=search.theta0,
-                graph_scores=last.graph_scores,
-            )
-            row["last_test"] = lr_.test
+            row["last_test"] = retrain_pair(trainer, cfg, last, search.theta0, seed=seed).test
             row["last_search_seconds"] = last.search_seconds
             rnd = random_ticket(trainer, pt.masks, seed, graph_sparsity=pg, weight_sparsity=pw)
             # random_graph: the learned weight mask with random edges (the graph mask alone)
@@ -776,17 +773,7 @@ def run_seed(
                     if init == cfg.init and ew == cfg.edge_weights:
                         abl[f"{init}/{ew}"] = res.test
                         continue
-                    a, _, _ = retrain(
-                        trainer,
-                        cfg,
-                        pt.masks,
-                        seed=seed,
-                        init=init,
-                        edge_weights=ew,
-                        state=pt.state,
-                        theta0=search.theta0,
-                        graph_scores=pt.graph_scores,
-                    )
+                    a = retrain_pair(trainer, cfg, pt, search.theta0, seed=seed, init=init, edge_weights=ew)
                     abl[f"{init}/{ew}"] = a.test
             row["ablation"] = abl
         rows.append(row)
