@@ -61,8 +61,8 @@ HELD_OUT: dict[Any, str] = {  # why each confirm run's seeds are held out: by (v
         "The retraining budget (200 epochs for the ticket and the dense model) was chosen after a "
         "scratch screen of six retraining recipes on Cora seeds 0–19 (100 or 200 epochs, weight "
         "decay 2.5e-4, dropout 0.3, no input dropout, lr 0.005 × 200 epochs; the same ranking and "
-        "tickets); these seeds were run after that choice and played no part in it. The rows with "
-        "100 epochs on the same seeds show what the budget alone changes."
+        "tickets); these seeds were run after that choice and played no part in it. Where a "
+        "100-epoch table of the same seeds follows, it shows what the budget alone changes."
     ),
     (("resistance_labelled",), 100): (
         "The same seeds and tickets as the 200-epoch table of this dataset, retrained (and the "

@@ -33,9 +33,9 @@ with p_w = 50 % and a fixed weight mask, |s| removes Cora's edges no better than
 ``resistance`` with ``protect_labelled`` beats |s| at all 24 sweep cells of Cora and CiteSeer
 (5 seeds, 200 retraining epochs: by 0.4 to 3.4 points) and, at p_g = 20 %, p_w = 50 % on seeds
 held out from every screen, gives Cora 81.1 against dense 81.9 (seeds 50–89, gap 0.84 ± 0.12
-s.e.) and CiteSeer 70.8 against 70.9 (seeds 40–59); with the paper's 100 retraining epochs
-Cora 80.1 against 81.1 (30–49) and PubMed 77.5 against 74.1 with |s| (dense 78.1, 3 seeds;
-|s| loses to random edges there by 2.0).
+s.e.), CiteSeer 70.8 against 70.9 (seeds 40–59) and PubMed 78.8 against 79.2 (seeds 8–12);
+with the paper's 100 retraining epochs Cora 80.1 against 81.1 (30–49) and PubMed 77.5
+against 74.1 with |s| (dense 78.1, 3 seeds; |s| loses to random edges there by 2.0).
 The learned |s| adds nothing measurable on top of the degree prior (Cora 80.0 with it, 80.1
 without, 20 seeds).
 ``label_resistance`` multiplies the prior by cos(ŷ_u, ŷ_v), the agreement of the training
