@@ -28,6 +28,11 @@ def append_jsonl(path: Path, rec: dict[str, Any]) -> None:
         f.flush()
 
 
+def retrain_epochs(rec: dict[str, Any]) -> int:
+    """Retraining epochs a GEBT record was made with (records older than the field: 100)."""
+    return int(rec.get("retrain_epochs", 100))
+
+
 def mean_std(values: Iterable[float | None], *, scale: float = 100.0, digits: int = 1) -> str:
     """``"mean ± std"`` (unbiased std, 0 for one value) of the non-None values × ``scale``;
     ``"–"`` when there are none."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from _results import append_jsonl, mean_std, read_jsonl  # benchmarks/_results.py
+from _results import append_jsonl, mean_std, read_jsonl, retrain_epochs  # benchmarks/_results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -211,8 +211,8 @@ def _gebt_vs_ugs(trainer, cfg, ds: str, seed: int, method: str) -> None:
 
 # ------------------------------------------------------------------------------ report
 def _epochs(records: list[dict[str, Any]]) -> str:
-    """The retraining budget(s) of ``records`` (records made before it was stored: 100)."""
-    return "/".join(str(e) for e in sorted({r.get("retrain_epochs", 100) for r in records})) or "–"
+    """The retraining budget(s) of ``records``, e.g. ``"200"`` or ``"100/200"``."""
+    return "/".join(str(e) for e in sorted({retrain_epochs(r) for r in records})) or "–"
 
 
 def _pt(x: float) -> str:

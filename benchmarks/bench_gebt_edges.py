@@ -4,8 +4,9 @@
 
 Per seed: one GEBT search (``configs/<dataset>_gebt.yaml``, p_g = 20 %, p_w = 50 %) gives the
 early-bird weight mask and the learned edge scores s at emergence; then the SAME weight mask is
-retrained (``rewind``, binary edges, 100 epochs as in the paper, test at best validation) with the graph mask
-drawn by each ranking below (keep the top 80 %), and with the full graph. Rankings:
+retrained (``rewind``, binary edges, 100 epochs as in the paper, test at best validation) with
+the graph mask drawn by each ranking below (keep the top 80 %), and with the full graph.
+Rankings:
 
 - ``learned``: |s| (GEBT);  ``random``: uniform;
 - ``resistance``: |s|·(1/d_u + 1/d_v) (``graph_prior: resistance``);

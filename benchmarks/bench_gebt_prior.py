@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from _results import append_jsonl, mean_std, read_jsonl  # benchmarks/_results.py
+from _results import append_jsonl, mean_std, read_jsonl, retrain_epochs  # benchmarks/_results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "benchmarks" / "results"
@@ -128,7 +128,7 @@ def confirm(seeds: range, datasets: list[str], variants: list[str], epochs: int 
         base = replace(load_config(ROOT / "configs" / cfg_file), graph_sparsity=0.2, weight_sparsity=0.5)
         if epochs is not None:
             base = replace(base, retrain_epochs=epochs)
-        done = {(r["seed"], _retrain(r)) for r in read_jsonl(out)}
+        done = {(r["seed"], retrain_epochs(r)) for r in read_jsonl(out)}
         for seed in seeds:
             if (seed, base.retrain_epochs) in done:
                 continue
@@ -139,11 +139,6 @@ def confirm(seeds: range, datasets: list[str], variants: list[str], epochs: int 
                 rec[variant] = _slim(res["rows"])[0]
             append_jsonl(out, rec)
             print(f"{ds} confirm seed {seed} done", flush=True)
-
-
-def _retrain(r: dict[str, Any]) -> int:
-    """Retraining epochs of a record (the records made before this was stored: 100)."""
-    return int(r.get("retrain_epochs", 100))
 
 
 def _paired(u: list[float], v: list[float]) -> str:
@@ -162,7 +157,7 @@ def _confirm_lines() -> list[str]:
     for ds in DATASETS:
         runs: dict[tuple[tuple[str, ...], int], list[dict[str, Any]]] = {}
         for r in read_jsonl(RES / f"gebt_confirm_{ds.lower()}.jsonl"):
-            runs.setdefault((tuple(v for v in VARIANTS if v in r), _retrain(r)), []).append(r)
+            runs.setdefault((tuple(v for v in VARIANTS if v in r), retrain_epochs(r)), []).append(r)
         for (variants, _), recs in runs.items():
             lines += _confirm_table(ds, variants, recs)
     return lines
@@ -172,10 +167,10 @@ def _confirm_table(ds: str, variants: tuple[str, ...], recs: list[dict[str, Any]
     dense = [r["dense"]["test"] for r in recs]
     seeds = sorted(r["seed"] for r in recs)
     lines = [
-        f"### {ds}: seeds {seeds[0]}–{seeds[-1]} ({len(recs)} seeds), {_retrain(recs[0])} "
+        f"### {ds}: seeds {seeds[0]}–{seeds[-1]} ({len(recs)} seeds), {retrain_epochs(recs[0])} "
         f"retraining epochs, dense {mean_std(dense)}",
         "",
-        HELD_OUT.get((variants, _retrain(recs[0])), HELD_OUT.get(variants, "")),
+        HELD_OUT.get((variants, retrain_epochs(recs[0])), HELD_OUT.get(variants, "")),
         "",
         "| graph ranking | fired | median epoch | EB ticket | Δ vs dense (± s.e.) "
         "| random graph (same weights) | EB − random graph | wins vs random graph | random ticket |",

@@ -43,10 +43,9 @@ labels spread by label propagation (:func:`gcn_tickets.edges.label_agreement`; n
 it removes more heterophilous edges (25.9 % of the cut vs 20.6 %) but gains nothing
 measurable (100 retraining epochs) on Cora (seeds 30–49: 80.1 either way, 8 wins, 8 losses,
 4 ties) or CiteSeer (30–39: 70.8 vs 70.9), and +0.4 on PubMed (3–7: 78.1 vs 77.7, 3 wins,
-1 loss). Ties are broken
-by |s| (continuous), never by edge index: on Planetoid an index tie-break keeps the test
-nodes' edges (the public split numbers them last) and reads 0.5 points too high on Cora
-(docs/gebt_edges.md).
+1 loss). Ties are broken by |s| (continuous), never by edge index: on Planetoid an index
+tie-break keeps the test nodes' edges (the public split numbers them last) and reads 0.5
+points too high on Cora (docs/gebt_edges.md).
 
 Default ``graph_l1 = 0``: under Adam a sign sub-gradient moves every edge that the loss does
 not reach (26 % of Cora's edges with a 2-layer GCN on the public split) down by lr per
