@@ -21,10 +21,10 @@ PUBLISHED = {"Cora": (81.5, 80.5), "CiteSeer": (70.3, 69.5), "PubMed": (79.0, 78
 
 
 def main(seeds: int = 10) -> None:
-    from gcn_tickets.commands.train import dense_runs
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.masks import atomic_write_text
-    from gcn_tickets.train import summarize
+    from gcn_tickets.cli.train import dense_runs
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.io import atomic_write_text
+    from gcn_tickets.training.fit import summarize
 
     torch.set_num_threads(1)
     done = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

@@ -40,9 +40,9 @@ UGS_ROUNDS = 4
 
 
 def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str | None) -> None:
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.gebt import load_config, plot_heatmaps, plot_trajectory, run_seed
-    from gcn_tickets.train import NodeTrainer
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.methods.gebt.search import load_config, plot_heatmaps, plot_trajectory, run_seed
+    from gcn_tickets.training.trainers import NodeTrainer
 
     for ds in datasets:
         done = {(r["dataset"], r["seed"]) for r in read_jsonl(SWEEP_FILES[ds])}
@@ -98,11 +98,17 @@ def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str |
 
 def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> None:
     """UGS (reference and improved) to round 4 vs GEBT at the same sparsities, same model."""
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.gebt import load_config
-    from gcn_tickets.masking import plain_state_dict
-    from gcn_tickets.train import NodeTrainer
-    from gcn_tickets.ugs import UGSConfig, dense_masks, initial_model, retrain_ticket, ugs_round
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.masks.joint import plain_state_dict
+    from gcn_tickets.methods.gebt.search import load_config
+    from gcn_tickets.methods.ugs.search import (
+        UGSConfig,
+        dense_masks,
+        initial_model,
+        retrain_ticket,
+        ugs_round,
+    )
+    from gcn_tickets.training.trainers import NodeTrainer
 
     done = {(r["dataset"], r["seed"], r["method"]) for r in read_jsonl(VS_UGS)}
     for ds in datasets:
@@ -177,7 +183,7 @@ def _reach_seconds(records: list[dict[str, Any]], target: float) -> float | None
 
 def _gebt_vs_ugs(trainer, cfg, ds: str, seed: int, method: str) -> None:
     """GEBT at UGS's round-4 sparsities, timed end to end: search to emergence + retraining."""
-    from gcn_tickets.gebt import gebt_search, retrain_pair
+    from gcn_tickets.methods.gebt.search import gebt_search, retrain_pair
 
     pg, pw = 1 - 0.95**UGS_ROUNDS, 1 - 0.8**UGS_ROUNDS
     t0 = time.perf_counter()
@@ -238,8 +244,8 @@ DETECTORS = [  # (label, convention, combine, eta)
 
 
 def report() -> None:
-    from gcn_tickets.early_bird import replay
-    from gcn_tickets.masks import atomic_write_text
+    from gcn_tickets.io import atomic_write_text
+    from gcn_tickets.methods.early_bird.detector import replay
 
     sweep, seen = [], set()
     for f in SWEEP_FILES.values():
@@ -532,7 +538,7 @@ def report() -> None:
 
 
 def _dist_table(sweep: list[dict[str, Any]], w) -> None:
-    from gcn_tickets.early_bird import XorStats
+    from gcn_tickets.methods.early_bird.detector import XorStats
 
     epochs = [2, 5, 10, 20, 30, 50, 99]
     w("| dataset | p_g | p_w | group | convention | " + " | ".join(f"ep {e}" for e in epochs) + " |")

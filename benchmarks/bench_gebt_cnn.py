@@ -15,7 +15,7 @@ scope (global or per layer):
 - random: random channels of the same sparsity, trained from the seed's init for the budget;
 - dense: trained for the budget.
 
-Tickets are trained with :func:`gcn_tickets.images.train_cnn` (SGD, cosine schedule, the
+Tickets are trained with :func:`gcn_tickets.training.cnn.train_cnn` (SGD, cosine schedule, the
 channel ticket held as parameter masks by ``eb_cnn.channel_param_masks``) and report test
 accuracy at the best-validation epoch. Digits: ``images.digits_loaders(seed)``, stratified
 60/20/20 train/val/test of the 1,797 8×8 images, reshuffled per seed. One line per run
@@ -61,8 +61,8 @@ def cnn(seed: int) -> nn.Module:
 
 def search(seed: int, p: float, scope: str, max_epochs: int, stop: bool):
     """EB search from the seed's init on the seed's batches; returns (model, result)."""
-    from gcn_tickets.eb_cnn import search_channel_ticket
-    from gcn_tickets.images import digits_loaders
+    from gcn_tickets.data.digits import digits_loaders
+    from gcn_tickets.methods.early_bird.channels import search_channel_ticket
 
     data = digits_loaders(seed=seed)
     model = cnn(seed)
@@ -75,8 +75,9 @@ def search(seed: int, p: float, scope: str, max_epochs: int, stop: bool):
 
 def fit(model: nn.Module, seed: int, epochs: int, channels=None):
     """Train (under a channel ticket) with train_cnn; (best val, test at best val, seconds)."""
-    from gcn_tickets.eb_cnn import channel_param_masks
-    from gcn_tickets.images import digits_loaders, train_cnn
+    from gcn_tickets.data.digits import digits_loaders
+    from gcn_tickets.methods.early_bird.channels import channel_param_masks
+    from gcn_tickets.training.cnn import train_cnn
 
     data = digits_loaders(seed=seed)
     masks = channel_param_masks(model, channels) if channels is not None else None
@@ -88,7 +89,7 @@ def fit(model: nn.Module, seed: int, epochs: int, channels=None):
 
 
 def run(seeds: int) -> None:
-    from gcn_tickets.eb_cnn import bn_layers, channel_masks
+    from gcn_tickets.methods.early_bird.channels import bn_layers, channel_masks
 
     done = {(r["seed"], r["sparsity"], r["scope"]) for r in read_jsonl(OUT) if "dense_val" in r}
     for seed in range(seeds):

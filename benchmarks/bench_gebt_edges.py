@@ -11,13 +11,13 @@ Rankings:
 - ``learned``: |s| (GEBT);  ``random``: uniform;
 - ``resistance``: |s|·(1/d_u + 1/d_v) (``graph_prior: resistance``);
 - ``resistance, labelled last``: the same with ``protect_labelled`` (the edges at labelled
-  training nodes are pruned last) — ``gcn_tickets.edges.graph_rank``;
+  training nodes are pruned last) — ``gcn_tickets.pruning.priors.graph_rank``;
 - ``degree sum`` / ``degree min``: 1/d_u + 1/d_v or 1/min(d_u, d_v) alone, labelled edges last,
   ties broken at random; ``degree min, index ties``: ties broken by edge index instead (lowest
   index pruned first), ``reversed index ties``: highest index pruned first;
 - ``label agreement × resistance``: |s|·(1/d_u + 1/d_v)·cos(ŷ_u, ŷ_v), labelled edges last
   (``graph_prior: label_resistance``): ŷ = the training labels spread by PyG's
-  ``LabelPropagation`` (10 layers, α = 0.9), see ``gcn_tickets.edges.label_agreement``;
+  ``LabelPropagation`` (10 layers, α = 0.9), see ``gcn_tickets.pruning.priors.label_agreement``;
 - ``resistance, labelled last, half per node``: the same order, but an edge is skipped while
   removing it would cost either endpoint more than ⌊d/2⌋ of its edges (skipped edges go last);
 - ``resistance, labelled last, degree-preserving weights``: the same cut, the kept edges weighted
@@ -65,7 +65,7 @@ RANKINGS = [
 def capped_keep(order: torch.Tensor, und: torch.Tensor, num_nodes: int, k: int, cap: float) -> torch.Tensor:
     """Remove ``k`` edges in ``order``, skipping an edge while either endpoint has already lost
     ⌊cap·d⌋ of its d edges; the skipped edges are removed last, in order. Returns the keep mask."""
-    from gcn_tickets.edges import undirected_degree
+    from gcn_tickets.masks.edges import undirected_degree
 
     budget = torch.floor(cap * undirected_degree(und, num_nodes).float()).long().tolist()
     lost = [0] * num_nodes
@@ -86,19 +86,13 @@ def capped_keep(order: torch.Tensor, und: torch.Tensor, num_nodes: int, k: int, 
 
 
 def run_dataset(ds: str, seeds: int) -> None:
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.edges import (
-        edge_prior,
-        graph_rank,
-        incident_edges,
-        resistance_proxy,
-        undirected_degree,
-        undirected_edges,
-    )
-    from gcn_tickets.gebt import gebt_search, load_config, retrain, train_dense
-    from gcn_tickets.masks import MaskSet
-    from gcn_tickets.prune import prune_lowest
-    from gcn_tickets.train import NodeTrainer
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.masks.edges import incident_edges, undirected_degree, undirected_edges
+    from gcn_tickets.masks.maskset import MaskSet
+    from gcn_tickets.methods.gebt.search import gebt_search, load_config, retrain, train_dense
+    from gcn_tickets.pruning.priors import edge_prior, graph_rank, resistance_proxy
+    from gcn_tickets.pruning.topk import prune_lowest
+    from gcn_tickets.training.trainers import NodeTrainer
 
     out = RES / f"gebt_edges_{ds.lower()}.jsonl"
     done = {r["seed"] for r in read_jsonl(out)}
@@ -170,7 +164,7 @@ def run_dataset(ds: str, seeds: int) -> None:
 
 
 def report() -> None:
-    from gcn_tickets.masks import atomic_write_text
+    from gcn_tickets.io import atomic_write_text
 
     lines = [
         "# GEBT: which edges can the ticket lose?",

@@ -3,7 +3,8 @@
     GCN_TICKETS_DATA=<root> python benchmarks/bench_gebt_prior.py [--seeds 5] [--confirm 10-19]
         [--no-sweep] [--datasets Cora CiteSeer PubMed]   (default datasets: Cora CiteSeer)
 
-Variants (``gcn_tickets.gebt.GEBTConfig``; everything else as in ``configs/<dataset>_gebt.yaml``):
+Variants (``gcn_tickets.methods.gebt.GEBTConfig``; everything else as in
+``configs/<dataset>_gebt.yaml``):
 
 ``resistance``           ``graph_prior="resistance"``: edges ranked by |s_e|·(1/d_u + 1/d_v);
 ``resistance_labelled``  the same, and ``protect_labelled=True``: the edges at labelled
@@ -12,7 +13,8 @@ Variants (``gcn_tickets.gebt.GEBTConfig``; everything else as in ``configs/<data
                          ŷ the training labels spread by label propagation, with
                          ``protect_labelled=True``.
 
-The sweep runs ``gcn_tickets.gebt.run_seed`` per (variant, dataset, seed) for ``--datasets`` and
+The sweep runs ``gcn_tickets.methods.gebt.run_seed`` per (variant, dataset, seed) for
+``--datasets`` and
 ``--variants`` and appends one line to ``benchmarks/results/gebt_prior[_labelled|_label_labelled]_
 <dataset>.jsonl`` (resumable); it
 is compared with the ``graph_prior="none"`` rows of ``bench_gebt.py`` (same seeds: the search
@@ -95,9 +97,9 @@ def _slim(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def run(seeds: int, datasets: list[str], variants: list[str]) -> None:
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.gebt import load_config, run_seed
-    from gcn_tickets.train import NodeTrainer
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.methods.gebt.search import load_config, run_seed
+    from gcn_tickets.training.trainers import NodeTrainer
 
     for ds in datasets:
         cfg_file = DATASETS[ds]
@@ -117,9 +119,9 @@ def run(seeds: int, datasets: list[str], variants: list[str]) -> None:
 
 
 def confirm(seeds: range, datasets: list[str], variants: list[str], epochs: int | None = None) -> None:
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.gebt import load_config, run_seed
-    from gcn_tickets.train import NodeTrainer
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.methods.gebt.search import load_config, run_seed
+    from gcn_tickets.training.trainers import NodeTrainer
 
     for ds in datasets:
         cfg_file = DATASETS[ds]
@@ -192,7 +194,7 @@ def _confirm_table(ds: str, variants: tuple[str, ...], recs: list[dict[str, Any]
 
 
 def report() -> None:
-    from gcn_tickets.masks import atomic_write_text
+    from gcn_tickets.io import atomic_write_text
 
     lines = [
         "# GEBT: graph priors for the edge ranking",

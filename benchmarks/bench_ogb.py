@@ -42,9 +42,10 @@ def _epoch_times(kinds: tuple[str, ...], repeats: int, steps: int):
     from torch_geometric.nn import GCNConv
     from torch_geometric.utils import to_torch_csr_tensor
 
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.masking import JointMasks
-    from gcn_tickets.train import LinkTrainer, fit
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.masks.joint import JointMasks
+    from gcn_tickets.training.fit import fit
+    from gcn_tickets.training.trainers import LinkTrainer
 
     tr = LinkTrainer(load_dataset("ogbl-ddi"), steps_per_epoch=steps)
     tr.evaluate = lambda *a, **k: {"train": 0.0, "valid": 0.0, "test": 0.0}  # time training only
@@ -130,8 +131,8 @@ def speed_ticket(repeats: int = 3, steps: int = 2) -> dict:
 
 MEM_CHILD = """
 import resource, sys, torch
-from gcn_tickets.masking import JointMasks
-from gcn_tickets.models import GCN
+from gcn_tickets.masks.joint import JointMasks
+from gcn_tickets.models.gcn import GCN
 torch.set_num_threads(1)
 n, e = int(sys.argv[1]), int(sys.argv[2])
 g = torch.Generator().manual_seed(0)
@@ -188,10 +189,10 @@ def ugs_molhiv() -> dict:
 
 def ugs(configs: tuple[str, ...] = ("configs/ogbl_ddi_ugs.yaml", "configs/ogbg_molhiv_ugs.yaml")) -> dict:
     from gcn_tickets.config import load_config
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.report import write_ugs_report
-    from gcn_tickets.train import make_trainer
-    from gcn_tickets.ugs import run_ugs, summarize_run
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.methods.ugs.search import run_ugs, summarize_run
+    from gcn_tickets.reports.ugs import write_ugs_report
+    from gcn_tickets.training.trainers import make_trainer
 
     out = {}
     for cfg_path in configs:
@@ -215,13 +216,13 @@ def ugs(configs: tuple[str, ...] = ("configs/ogbl_ddi_ugs.yaml", "configs/ogbg_m
 
 
 def _save(name: str, obj: dict) -> None:
-    from gcn_tickets.masks import atomic_write_text
+    from gcn_tickets.io import atomic_write_text
 
     atomic_write_text(RES / name, json.dumps(obj, indent=2))
 
 
 def write_doc() -> None:
-    from gcn_tickets.masks import atomic_write_text
+    from gcn_tickets.io import atomic_write_text
 
     lines = [
         "# OGB end to end and the cost of masking",

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import torch
 
-from gcn_tickets.masks import atomic_write_text
-from gcn_tickets.pai import (
+from gcn_tickets.io import atomic_write_text
+from gcn_tickets.methods.pai.core import (
     _linearised_copy,
     _set_masked,
     _synflow_on,
@@ -35,7 +35,7 @@ from gcn_tickets.pai import (
     schedule_densities,
     topk_masks,
 )
-from gcn_tickets.zoo import build_model
+from gcn_tickets.models.zoo import build_model
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -31,12 +31,14 @@ from pathlib import Path
 import torch
 from _results import append_jsonl, read_jsonl  # benchmarks/_results.py
 
-from gcn_tickets.batches import accuracy
-from gcn_tickets.gem_miner import _train_weights, gem_miner, mine
-from gcn_tickets.images import digits_loaders, train_cnn
-from gcn_tickets.masks import MaskSet, atomic_write_text
-from gcn_tickets.pai import prune_at_init
-from gcn_tickets.zoo import build_model
+from gcn_tickets.data.batches import accuracy
+from gcn_tickets.data.digits import digits_loaders
+from gcn_tickets.io import atomic_write_text
+from gcn_tickets.masks.maskset import MaskSet
+from gcn_tickets.methods.pai.core import prune_at_init
+from gcn_tickets.methods.pai.gem_miner import _train_weights, gem_miner, mine
+from gcn_tickets.models.zoo import build_model
+from gcn_tickets.training.cnn import train_cnn
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = ["rand", "erk", "mag", "snip", "grasp", "synflow", "itersnip", "gem_miner"]
@@ -83,7 +85,7 @@ def digits_runs(densities: list[float], epochs: int, seeds: list[int], done: set
 
 
 def cora_runs(density: float, seeds: list[int], done: set, sink: Path) -> None:
-    from gcn_tickets.data import load_dataset
+    from gcn_tickets.data.datasets import load_dataset
 
     task = load_dataset("Cora", root=tempfile.mkdtemp(prefix="pai_cora_"))
     for seed, method in [(s, m) for s in seeds for m in CORA]:

@@ -121,7 +121,7 @@ def _measure(fn, repeats: int) -> dict[str, Any]:
 
 
 def case_model(model: str, density: float, repeats: int, plot: bool) -> dict[str, Any]:
-    from gcn_tickets.masks import MaskSet
+    from gcn_tickets.masks.maskset import MaskSet
     from gcn_tickets.spectral import audit
 
     masks = MaskSet(_masks(MODELS[model](), density))  # validated once, as a loaded file

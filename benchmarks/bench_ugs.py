@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main(argv: list[str]) -> None:
     from gcn_tickets.config import load_config
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.report import write_ugs_report
-    from gcn_tickets.train import make_trainer
-    from gcn_tickets.ugs import run_ugs
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.methods.ugs.search import run_ugs
+    from gcn_tickets.reports.ugs import write_ugs_report
+    from gcn_tickets.training.trainers import make_trainer
 
     torch.set_num_threads(1)
     cfg = load_config(argv[0], argv[1:])

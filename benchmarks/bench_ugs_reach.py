@@ -22,11 +22,11 @@ OUT = ROOT / "benchmarks" / "results" / "ugs_reach.json"
 
 def main() -> None:
     from gcn_tickets.config import load_config
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.masking import plain_state_dict
-    from gcn_tickets.masks import atomic_write_text
-    from gcn_tickets.train import make_trainer
-    from gcn_tickets.ugs import dense_masks, initial_model, round_seed, search_scores
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.io import atomic_write_text
+    from gcn_tickets.masks.joint import plain_state_dict
+    from gcn_tickets.methods.ugs.search import dense_masks, initial_model, round_seed, search_scores
+    from gcn_tickets.training.trainers import make_trainer
 
     torch.set_num_threads(1)
     rows = json.loads(OUT.read_text()) if OUT.exists() else []

@@ -27,7 +27,7 @@ PUBLISHED = "Cora round 4 (18.55 % graph / 59.04 % weight sparsity), CiteSeer ro
 
 INTRO = """# UGS: joint graph-and-weight tickets
 
-`gcn_tickets.ugs` implements Unified GNN Sparsification (Chen et al., ICML 2021) as in
+`gcn_tickets.methods.ugs.search` implements Unified GNN Sparsification (Chen et al., ICML 2021) as in
 `ALGORITHMS.md` section 1, in two named modes, always beside the random-pruning control on
 the same schedule (5 % of the remaining edges and 20 % of the remaining weights per round,
 one global threshold each, exact counts, rewind to Θ0, retrain with frozen masks, test at the
@@ -83,7 +83,7 @@ gain. The term stays available (`aux_weight`, default 0) for ablations.
 What does protect accuracy is structure: cutting 5 % of Cora's edges at random costs about
 1.5 points at round 1 while 20 % of random weights cost nothing, and the cost falls on the
 nodes that lose a large share of their few neighbours. `improved` therefore ranks edges by
-|m_g|·(1/d_u + 1/d_v) (`graph_prior: resistance`, `gcn_tickets.edges.resistance_proxy`), the
+|m_g|·(1/d_u + 1/d_v) (`graph_prior: resistance`, `gcn_tickets.pruning.priors.resistance_proxy`), the
 degree proxy of the effective resistance by which spectral sparsifiers keep edges: among
 edges the loss treats alike, the ones between two hubs go first and the ones that hold a
 low-degree node to the graph go last. It prunes fewer heterophilous edges than `reference`
@@ -96,7 +96,7 @@ nothing.
 
 
 def _summary(run_dir: Path) -> dict[str, Any]:
-    from gcn_tickets.ugs import summarize_run
+    from gcn_tickets.methods.ugs.search import summarize_run
 
     return summarize_run(run_dir) if run_dir.exists() else {}
 
@@ -122,9 +122,9 @@ def _reach_table() -> list[str]:
 
 def _heterophily(ds: str, run: str) -> list[str]:
     """Share of heterophilous edges among the round-1 pruned edges, per mode (mask files)."""
-    from gcn_tickets.data import DatasetNotFound, load_dataset
-    from gcn_tickets.edges import undirected_edges
-    from gcn_tickets.masks import MaskSet
+    from gcn_tickets.data.datasets import DatasetNotFound, load_dataset
+    from gcn_tickets.masks.edges import undirected_edges
+    from gcn_tickets.masks.maskset import MaskSet
 
     try:
         data = load_dataset(ds).data
@@ -143,7 +143,7 @@ def _heterophily(ds: str, run: str) -> list[str]:
 
 
 def _results(ds: str, summary: dict[str, Any]) -> list[str]:
-    from gcn_tickets.report import ugs_table, verdicts
+    from gcn_tickets.reports.ugs import ugs_table, verdicts
 
     return [ugs_table(summary), "", *verdicts(summary), ""]
 
@@ -176,7 +176,7 @@ def _pubmed() -> list[str]:
 
 
 def main() -> None:
-    from gcn_tickets.masks import atomic_write_text
+    from gcn_tickets.io import atomic_write_text
 
     table = "\n".join("| " + " | ".join(row) + " |" for row in MODES)
     lines = [INTRO.format(modes_table=table), *_reach_table()]

@@ -37,7 +37,7 @@ def karate_task():
     import torch
     from torch_geometric.datasets import KarateClub
 
-    from gcn_tickets.data import GraphTask
+    from gcn_tickets.data.datasets import GraphTask
 
     ds = KarateClub()
     data = ds[0]

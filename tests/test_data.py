@@ -2,7 +2,7 @@ import pytest
 import torch
 from conftest import link_dataset
 
-from gcn_tickets.data import DatasetNotFound, load_dataset
+from gcn_tickets.data.datasets import DatasetNotFound, load_dataset
 
 
 def test_cora_loads_from_embedded_copy_into_empty_root(data_root):
@@ -16,7 +16,7 @@ def test_cora_loads_from_embedded_copy_into_empty_root(data_root):
 
 def test_env_variable_sets_the_root(data_root, monkeypatch):
     monkeypatch.setenv("GCN_TICKETS_DATA", str(data_root))
-    from gcn_tickets.data import data_root as resolve
+    from gcn_tickets.data.datasets import data_root as resolve
 
     assert resolve() == data_root
 

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from gcn_tickets.early_bird import (
+from gcn_tickets.methods.early_bird.detector import (
     DEFAULT_ETA,
     EarlyBirdDetector,
     combine,

@@ -6,9 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from gcn_tickets.batches import accuracy
-from gcn_tickets.early_bird import EarlyBirdDetector
-from gcn_tickets.eb_cnn import (
+from gcn_tickets.data.batches import accuracy
+from gcn_tickets.methods.early_bird.channels import (
     ChannelMasker,
     add_bn_l1_subgradient,
     bn_layers,
@@ -16,6 +15,7 @@ from gcn_tickets.eb_cnn import (
     channel_param_masks,
     search_channel_ticket,
 )
+from gcn_tickets.methods.early_bird.detector import EarlyBirdDetector
 
 
 def tiny_cnn() -> nn.Module:
@@ -34,7 +34,7 @@ def tiny_cnn() -> nn.Module:
 
 @pytest.fixture(scope="module")
 def digits():
-    from gcn_tickets.images import digits_loaders
+    from gcn_tickets.data.digits import digits_loaders
 
     return digits_loaders(seed=0)  # stratified 60/20/20 of the 1,797 images
 
@@ -100,7 +100,7 @@ def one_thread():
 
 
 def test_early_bird_channel_ticket_on_digits(digits, one_thread) -> None:
-    from gcn_tickets.images import train_cnn
+    from gcn_tickets.training.cnn import train_cnn
 
     torch.manual_seed(0)
     model = tiny_cnn()
@@ -143,7 +143,7 @@ def test_early_bird_channel_ticket_on_digits(digits, one_thread) -> None:
 
 
 def test_channel_param_masks_match_the_masker() -> None:
-    from gcn_tickets.apply import apply_masks
+    from gcn_tickets.masks.apply import apply_masks
 
     masks = {"1": torch.tensor([True, False] * 4), "4": torch.arange(16) % 3 == 0}
     pm = channel_param_masks(tiny_cnn(), masks)

@@ -8,8 +8,9 @@ from dataclasses import replace
 import pytest
 import torch
 
-from gcn_tickets.early_bird import magnitude_masks
-from gcn_tickets.gebt import (
+from gcn_tickets.masks.joint import gcn_weight_names, plain_state_dict
+from gcn_tickets.methods.early_bird.detector import magnitude_masks
+from gcn_tickets.methods.gebt.search import (
     GEBTConfig,
     build_ticket,
     gebt_search,
@@ -18,7 +19,6 @@ from gcn_tickets.gebt import (
     retrain,
     training_macs,
 )
-from gcn_tickets.masking import gcn_weight_names, plain_state_dict
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +28,8 @@ def root(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def trainer(root):
-    from gcn_tickets.data import load_dataset
-    from gcn_tickets.train import NodeTrainer
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.training.trainers import NodeTrainer
 
     old = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -154,7 +154,7 @@ def test_random_ticket_and_costs(trainer, search) -> None:
     assert int((~rnd.graph).sum()) == int((~pt.masks.graph).sum())
     assert rnd.kept() == pt.masks.kept()
     assert not torch.equal(rnd.graph, pt.masks.graph)
-    from gcn_tickets.train import seed_everything
+    from gcn_tickets.training.fit import seed_everything
 
     seed_everything(0)
     model = trainer.make_model(hidden=16, num_layers=2, dropout=0.5)
@@ -233,7 +233,7 @@ def test_cli_early_bird_writes_and_resumes(root, tmp_path, monkeypatch, capsys) 
 
 
 def test_resistance_proxy_by_hand() -> None:
-    from gcn_tickets.edges import resistance_proxy
+    from gcn_tickets.pruning.priors import resistance_proxy
 
     # star 0-{1,2,3} plus 1-2: degrees 3, 2, 2, 1
     und = torch.tensor([[0, 0, 0, 1], [1, 2, 3, 2]])
@@ -244,7 +244,8 @@ def test_resistance_proxy_by_hand() -> None:
 
 
 def test_resistance_prior_ranks_edges_by_score_times_proxy(trainer) -> None:
-    from gcn_tickets.edges import resistance_proxy, undirected_edges
+    from gcn_tickets.masks.edges import undirected_edges
+    from gcn_tickets.pruning.priors import resistance_proxy
 
     cfg = replace(CFG, graph_prior="resistance", search_epochs=3)
     res = gebt_search(trainer, cfg, 0, ratios=[(0.2, 0.5)], stop=False)
@@ -258,7 +259,7 @@ def test_resistance_prior_ranks_edges_by_score_times_proxy(trainer) -> None:
 
 
 def test_incident_edges_by_hand() -> None:
-    from gcn_tickets.edges import incident_edges
+    from gcn_tickets.masks.edges import incident_edges
 
     und = torch.tensor([[0, 0, 1, 2], [1, 3, 2, 3]])
     assert incident_edges(und, torch.tensor([1]), 4).tolist() == [True, False, True, False]
@@ -272,7 +273,7 @@ def test_incident_edges_by_hand() -> None:
 
 
 def test_graph_rank_puts_protected_edges_above_all_others() -> None:
-    from gcn_tickets.edges import graph_rank
+    from gcn_tickets.pruning.priors import graph_rank
 
     s = torch.tensor([0.5, -2.0, 0.1, 3.0])
     prior = torch.tensor([1.0, 0.5, 2.0, 1.0])
@@ -284,7 +285,7 @@ def test_graph_rank_puts_protected_edges_above_all_others() -> None:
 
 
 def test_protect_labelled_keeps_the_training_edges(trainer) -> None:
-    from gcn_tickets.edges import incident_edges, undirected_edges
+    from gcn_tickets.masks.edges import incident_edges, undirected_edges
 
     und, _ = undirected_edges(trainer.edge_index, trainer.num_nodes)
     prot = incident_edges(und, trainer.split["train"], trainer.num_nodes)
@@ -305,7 +306,7 @@ def test_protect_labelled_keeps_the_training_edges(trainer) -> None:
 
 
 def test_label_agreement_by_hand() -> None:
-    from gcn_tickets.edges import label_agreement
+    from gcn_tickets.pruning.priors import label_agreement
 
     # path 0-1-2, class 0 at node 0 and class 1 at node 2, one layer (no self-loops, degrees
     # 1, 2, 1): ŷ_0 = 0.1·[1, 0], ŷ_1 = 0.9/√2·[1, 1], ŷ_2 = 0.1·[0, 1]: cos = 1/√2 on both edges
@@ -326,7 +327,8 @@ def test_label_agreement_by_hand() -> None:
 
 
 def test_label_prior_ranks_by_score_proxy_and_agreement(trainer) -> None:
-    from gcn_tickets.edges import label_agreement, resistance_proxy, undirected_edges
+    from gcn_tickets.masks.edges import undirected_edges
+    from gcn_tickets.pruning.priors import label_agreement, resistance_proxy
 
     n = trainer.num_nodes
     und, _ = undirected_edges(trainer.edge_index, n)
@@ -347,7 +349,7 @@ def test_label_prior_ranks_by_score_proxy_and_agreement(trainer) -> None:
 
 
 def test_edge_prior_names() -> None:
-    from gcn_tickets.edges import edge_prior, label_agreement, resistance_proxy
+    from gcn_tickets.pruning.priors import edge_prior, label_agreement, resistance_proxy
 
     path = torch.tensor([[0, 1, 2], [1, 2, 3]])
     labels = (torch.tensor([0, 0, 1, 1]), torch.tensor([0, 3]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gcn_tickets.gem_miner import _ste, freeze_rate, gem_miner, mine
-from gcn_tickets.zoo import build_model
+from gcn_tickets.methods.pai.gem_miner import _ste, freeze_rate, gem_miner, mine
+from gcn_tickets.models.zoo import build_model
 
 
 def test_freeze_rate_reaches_target_after_all_rounds():
@@ -41,7 +41,7 @@ def test_mine_exact_count_and_model_untouched():
 
 
 def test_gem_miner_digits_reaches_target_and_reports_accuracy():
-    from gcn_tickets.images import digits_loaders
+    from gcn_tickets.data.digits import digits_loaders
 
     d = digits_loaders(batch_size=128)
     torch.manual_seed(0)
@@ -57,7 +57,7 @@ def test_gem_miner_digits_reaches_target_and_reports_accuracy():
 
 
 def test_gem_miner_cora_gcn(tmp_path):
-    from gcn_tickets.data import load_dataset
+    from gcn_tickets.data.datasets import load_dataset
 
     task = load_dataset("Cora", root=tmp_path)
     torch.manual_seed(0)

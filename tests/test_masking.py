@@ -2,10 +2,10 @@ import pytest
 import torch
 from torch_geometric.nn import GCNConv
 
-from gcn_tickets.edges import undirected_edges
-from gcn_tickets.masking import JointMasks, load_plain_state_dict, plain_state_dict
-from gcn_tickets.masks import MaskError, MaskSet
-from gcn_tickets.models import GCN, count_parameters
+from gcn_tickets.masks.edges import undirected_edges
+from gcn_tickets.masks.joint import JointMasks, load_plain_state_dict, plain_state_dict
+from gcn_tickets.masks.maskset import MaskError, MaskSet
+from gcn_tickets.models.gcn import GCN, count_parameters
 
 # a path 0-1-2-3 plus edge 0-2, both directions, shuffled
 EDGES = torch.tensor([[1, 0, 2, 1, 3, 2, 0, 2], [0, 1, 1, 2, 2, 3, 2, 0]])

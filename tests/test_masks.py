@@ -5,7 +5,7 @@ import torch
 import torch.nn.utils.prune as prune
 from torch import nn
 
-from gcn_tickets.masks import GRAPH_KEY, MaskError, MaskSet
+from gcn_tickets.masks.maskset import GRAPH_KEY, MaskError, MaskSet
 
 
 def test_validation_errors():

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from gcn_tickets import prune_at_init
-from gcn_tickets.pai import (
+from gcn_tickets.methods.pai.core import (
     METHODS,
     LayerCollapseError,
     LayerCollapseWarning,
@@ -25,7 +25,7 @@ from gcn_tickets.pai import (
     synflow_scores,
     topk_masks,
 )
-from gcn_tickets.zoo import build_model
+from gcn_tickets.models.zoo import build_model
 
 
 def tiny_cnn() -> nn.Module:
@@ -326,7 +326,7 @@ def test_prune_at_init_warns_or_raises_on_collapse():
 
 def test_vgg_like_synflow_avoids_collapse_where_mag_collapses():
     """Small CIFAR VGG: at very low density Mag empties layers, SynFlow keeps them all."""
-    from gcn_tickets.zoo import VGG
+    from gcn_tickets.models.zoo import VGG
 
     torch.manual_seed(0)
     vgg = VGG([16, "M", 32, "M", 64, 64, 64], num_classes=10, in_channels=3, input_size=8)

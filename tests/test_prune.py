@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from gcn_tickets.prune import prune_count, prune_lowest, prune_random
+from gcn_tickets.pruning.topk import prune_count, prune_lowest, prune_random
 
 
 def test_exact_fraction_and_global_threshold():

@@ -12,7 +12,7 @@ import torch.nn.utils.prune as prune
 from torch import nn
 
 from gcn_tickets.cli import main
-from gcn_tickets.masks import MaskError, MaskSet
+from gcn_tickets.masks.maskset import MaskError, MaskSet
 from gcn_tickets.spectral import FIELDS, audit
 
 
@@ -146,7 +146,7 @@ def test_cli_missing_file(tmp_path, capsys):
 
 
 def test_cli_model_checks_names_and_shapes(tmp_path, capsys):
-    zoo = pytest.importorskip("gcn_tickets.zoo")
+    zoo = pytest.importorskip("gcn_tickets.models.zoo")
     model = zoo.build_model("resnet20", num_classes=10)
     for mod in model.modules():
         if isinstance(mod, (nn.Conv2d, nn.Linear)):

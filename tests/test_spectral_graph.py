@@ -9,8 +9,8 @@ import pytest
 import torch
 
 import gcn_tickets.spectral.graph as graph_mod
-from gcn_tickets.edges import undirected_edges
-from gcn_tickets.masks import MaskSet
+from gcn_tickets.masks.edges import undirected_edges
+from gcn_tickets.masks.maskset import MaskSet
 from gcn_tickets.spectral import audit_gcn_ticket, graph_spectrum, sparsified_spectra
 
 

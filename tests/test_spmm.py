@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch_geometric.nn import GCNConv
 
-from gcn_tickets.spmm import SpmmGCNConv, csr_plan, edge_weighted_spmm
+from gcn_tickets.models.spmm import SpmmGCNConv, csr_plan, edge_weighted_spmm
 
 
 def _graph():

@@ -1,8 +1,9 @@
 import pytest
 import torch
 
-from gcn_tickets.data import load_dataset
-from gcn_tickets.train import fit, make_trainer, seed_everything, summarize
+from gcn_tickets.data.datasets import load_dataset
+from gcn_tickets.training.fit import fit, seed_everything, summarize
+from gcn_tickets.training.trainers import make_trainer
 
 
 def test_summarize_unbiased_std():

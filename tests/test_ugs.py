@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from gcn_tickets.masks import MaskSet
-from gcn_tickets.train import make_trainer
-from gcn_tickets.ugs import UGSConfig, run_ugs
+from gcn_tickets.masks.maskset import MaskSet
+from gcn_tickets.methods.ugs.search import UGSConfig, run_ugs
+from gcn_tickets.training.trainers import make_trainer
 
 CFG = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, prune_graph=0.2, prune_weight=0.2)
 
@@ -67,7 +67,7 @@ def test_results_and_reports(karate_run):
     assert res["macs"] < res["dense_macs"]
     assert res["nonzero_params"] < res["params"]
     assert summary["dense"][0]["round"] == 0
-    from gcn_tickets.report import write_ugs_report
+    from gcn_tickets.reports.ugs import write_ugs_report
 
     text = write_ugs_report(out, out / "report", title="t")
     assert "| 3 |" in text and (out / "report.png").stat().st_size > 1000
@@ -85,9 +85,9 @@ def test_same_seed_same_masks(karate_task, tmp_path, karate_run):
 SCRIPT = textwrap.dedent("""
     import sys, torch
     from torch_geometric.datasets import KarateClub
-    from gcn_tickets.data import GraphTask
-    from gcn_tickets.train import make_trainer
-    from gcn_tickets.ugs import UGSConfig, run_ugs
+    from gcn_tickets.data.datasets import GraphTask
+    from gcn_tickets.training.trainers import make_trainer
+    from gcn_tickets.methods.ugs.search import UGSConfig, run_ugs
     ds = KarateClub(); data = ds[0]
     perm = torch.randperm(34, generator=torch.Generator().manual_seed(0))
     split = {"train": data.train_mask.nonzero().view(-1), "valid": perm[:10], "test": perm[10:]}
@@ -128,8 +128,8 @@ def _path_trainer():
     import torch
     from torch_geometric.data import Data
 
-    from gcn_tickets.data import GraphTask
-    from gcn_tickets.train import NodeTrainer
+    from gcn_tickets.data.datasets import GraphTask
+    from gcn_tickets.training.trainers import NodeTrainer
 
     src = torch.arange(5)
     ei = torch.cat([torch.stack([src, src + 1]), torch.stack([src + 1, src])], 1)
@@ -145,8 +145,8 @@ def _path_trainer():
 def test_edges_without_gradient_during_the_search(mode, threshold, expected):
     """Path 0-…-5 labelled at node 0 only: the reference's task loss never reaches 3-4 and
     4-5 in any step; improved's pseudo-labels (every unlabelled node at threshold 0) do."""
-    from gcn_tickets.masking import plain_state_dict
-    from gcn_tickets.ugs import UGSConfig, dense_masks, initial_model, search_scores
+    from gcn_tickets.masks.joint import plain_state_dict
+    from gcn_tickets.methods.ugs.search import UGSConfig, dense_masks, initial_model, search_scores
 
     trainer = _path_trainer()
     cfg = UGSConfig(epochs=5, hidden=8, pseudo_threshold=threshold)
@@ -161,9 +161,9 @@ def test_edges_without_gradient_during_the_search(mode, threshold, expected):
 def test_unreached_edges_of_a_path():
     """2-layer GCN, labels on node 0 of the path 0-1-2-3-4-5: edges 0-1, 1-2 and (through the
     degree of node 2 in the normalisation) 2-3 get gradient; 3-4 and 4-5 get none."""
-    from gcn_tickets.masking import JointMasks
-    from gcn_tickets.models import GCN
-    from gcn_tickets.ugs import _unreached_fraction
+    from gcn_tickets.masks.joint import JointMasks
+    from gcn_tickets.methods.ugs.search import _unreached_fraction
+    from gcn_tickets.models.gcn import GCN
 
     trainer = _path_trainer()
     model = GCN(4, 8, 2)
@@ -172,7 +172,7 @@ def test_unreached_edges_of_a_path():
 
 
 def test_link_and_graph_models_take_the_ugs_model_options():
-    from gcn_tickets.models import GCN, GraphGCN, LinkGCN
+    from gcn_tickets.models.gcn import GCN, GraphGCN, LinkGCN
 
     link = LinkGCN(10, 0, 8, num_layers=2, dropout=0.5, bias=False)
     assert link.emb.weight.shape == (10, 8) and all(c.bias is None for c in link.convs)
@@ -182,7 +182,7 @@ def test_link_and_graph_models_take_the_ugs_model_options():
 
 
 def test_config_rejects_unknown_choices_and_bad_fractions():
-    from gcn_tickets.ugs import UGSConfig
+    from gcn_tickets.methods.ugs.search import UGSConfig
 
     with pytest.raises(ValueError, match="graph_prior"):
         UGSConfig(graph_prior="degree")
@@ -195,8 +195,8 @@ def test_config_rejects_unknown_choices_and_bad_fractions():
 def test_resistance_prior_ranks_the_path_edges_by_degree():
     """Path 0-…-5 with equal learned scores (mask lr 0, no noise): the prior prunes the
     interior edges (1/2 + 1/2 = 1) before the two leaf edges (1 + 1/2)."""
-    from gcn_tickets.masking import plain_state_dict
-    from gcn_tickets.ugs import UGSConfig, dense_masks, initial_model, ugs_round
+    from gcn_tickets.masks.joint import plain_state_dict
+    from gcn_tickets.methods.ugs.search import UGSConfig, dense_masks, initial_model, ugs_round
 
     trainer = _path_trainer()
     cfg = UGSConfig(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gcn_tickets.pai import prunable_names
-from gcn_tickets.zoo import MODELS, build_model
+from gcn_tickets.methods.pai.core import prunable_names
+from gcn_tickets.models.zoo import MODELS, build_model
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from gcn_tickets.masks import GRAPH_KEY, MaskError, MaskSet, atomic_write_text
+from gcn_tickets.io import atomic_write_text
+from gcn_tickets.masks.maskset import GRAPH_KEY, MaskError, MaskSet
 from gcn_tickets.spectral.bipartite import ENCODINGS, Encoding, biadjacency
 from gcn_tickets.spectral.eigen import DENSE_MAX, Method, blas_threads
 from gcn_tickets.spectral.ramanujan import (

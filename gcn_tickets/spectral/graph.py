@@ -32,8 +32,8 @@ import scipy.sparse.linalg as spla
 import torch
 from torch import Tensor
 
-from gcn_tickets.edges import undirected_edges
-from gcn_tickets.masks import MaskSet
+from gcn_tickets.masks.edges import undirected_edges
+from gcn_tickets.masks.maskset import MaskSet
 from gcn_tickets.spectral.eigen import blas_threads
 
 __all__ = [
@@ -178,7 +178,7 @@ def sparsified_spectra(
     """``{"original": ..., "sparsified": ...}`` for a graph and its graph mask.
 
     ``graph_mask`` holds one 0/1 entry per undirected edge in the canonical order of
-    :func:`gcn_tickets.edges.undirected_edges` (the :class:`MaskSet` graph mask).
+    :func:`gcn_tickets.masks.edges.undirected_edges` (the :class:`MaskSet` graph mask).
     Nodes are kept (a sparsified graph has the same N, possibly more isolated nodes).
     """
     if num_nodes is None:

@@ -1,0 +1,83 @@
+"""``gcn-tickets train DATASET``: dense GCN over seeds, test at best validation, mean ± std."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from gcn_tickets.cli.common import add_data_root, guarded
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a dense GCN (mean ± std over seeds)", description=__doc__)
+    p.add_argument("dataset", help="Cora, CiteSeer, PubMed, Photo, ogbn-*, ogbl-*, ogbg-*")
+    p.add_argument("--seeds", type=int, default=10, help="number of seeds 0..n-1 (default 10)")
+    p.add_argument("--epochs", type=int, default=200)
+    p.add_argument("--hidden", type=int, default=16)
+    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--dropout", type=float, default=0.5)
+    p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--weight-decay", type=float, default=5e-4)
+    p.add_argument("--json", default=None, help="write the result to this JSON file")
+    add_data_root(p)
+    p.set_defaults(func=guarded(_run))
+
+
+def dense_runs(task, *, seeds, epochs, hidden, layers, dropout, lr, weight_decay, progress=True):
+    """Train the dense model for each seed; returns per-seed results and the summary."""
+    from gcn_tickets.models.gcn import count_parameters
+    from gcn_tickets.training.fit import fit_adam, seed_everything, summarize
+    from gcn_tickets.training.trainers import make_trainer
+
+    trainer = make_trainer(task)
+    runs = []
+    for s in seeds:
+        seed_everything(s)
+        model = trainer.make_model(hidden=hidden, num_layers=layers, dropout=dropout)
+        r = fit_adam(
+            model,
+            trainer,
+            epochs=epochs,
+            lr=lr,
+            weight_decay=weight_decay,
+            progress=progress,
+            desc=f"{task.name} seed {s}",
+        )
+        runs.append(
+            {"seed": s, "valid": r.valid, "test": r.test, "best_epoch": r.best_epoch, "seconds": r.seconds}
+        )
+    params, _ = count_parameters(model)
+    return {
+        "dataset": task.name,
+        "metric": task.metric,
+        "params": params,
+        "runs": runs,
+        "valid": summarize(x["valid"] for x in runs),
+        "test": summarize(x["test"] for x in runs),
+    }
+
+
+def _run(args: argparse.Namespace) -> int:
+    from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.io import atomic_write_text
+
+    task = load_dataset(args.dataset, args.data_root)
+    res = dense_runs(
+        task,
+        seeds=range(args.seeds),
+        epochs=args.epochs,
+        hidden=args.hidden,
+        layers=args.layers,
+        dropout=args.dropout,
+        lr=args.lr,
+        weight_decay=args.weight_decay,
+    )
+    t, v = res["test"], res["valid"]
+    print(
+        f"{task.name}: test {task.metric} {100 * t['mean']:.2f} ± {100 * t['std']:.2f} "
+        f"(valid {100 * v['mean']:.2f} ± {100 * v['std']:.2f}, {t['n']} seeds, "
+        f"{res['params']} params)"
+    )
+    if args.json:
+        atomic_write_text(args.json, json.dumps(res, indent=2))
+    return 0

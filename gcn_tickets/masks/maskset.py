@@ -1,0 +1,401 @@
+"""The mask set: the central artifact of gcn_tickets.
+
+A :class:`MaskSet` is a validated mapping from ``state_dict`` parameter names
+(e.g. ``convs.0.lin.weight``) to boolean tensors (``True`` = kept) plus an
+optional graph mask with ONE entry per undirected edge (see
+:func:`gcn_tickets.masks.edges.undirected_edges` for the canonical edge order).
+
+It lives outside the model and is saved as its own file::
+
+    masks.save("run/masks_round3.pt")   # writes masks_round3.pt + masks_round3.json
+
+The ``.json`` beside the file is the sparsity report (:meth:`MaskSet.report`).
+Files are loaded with ``torch.load(..., weights_only=True)``.
+
+Readers (:meth:`MaskSet.from_module`, :meth:`MaskSet.from_state_dict`) accept
+models pruned with ``torch.nn.utils.prune`` (``<name>_mask`` buffers),
+``torch.nn.utils.parametrize`` parametrizations that carry a ``.mask``, and
+plain zeros in the weights.
+
+Vocabulary: *sparsity* is the fraction REMOVED, *density* the fraction kept.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from gcn_tickets.io import atomic_torch_save, atomic_write_text
+
+FORMAT = "gcn_tickets.maskset"
+VERSION = 1
+GRAPH_KEY = "__graph__"
+
+__all__ = ["MaskSet", "MaskError", "GRAPH_KEY"]
+
+
+class MaskError(ValueError):
+    """A mask (or a mask file) is invalid; the message says what and how to fix it."""
+
+
+def _as_bool_mask(name: str, value: Any) -> Tensor:
+    """Validate one mask and return it as a CPU bool tensor."""
+    if not isinstance(value, Tensor):
+        raise MaskError(f"mask '{name}' is a {type(value).__name__}, expected a torch.Tensor of 0/1 values")
+    if value.numel() == 0:
+        raise MaskError(f"mask '{name}' is empty (shape {tuple(value.shape)}): drop the entry")
+    t = value.detach().cpu()
+    if t.dtype == torch.bool:
+        return t.clone()
+    if t.is_floating_point() or t.is_complex():
+        if torch.isnan(t).any():
+            raise MaskError(
+                f"mask '{name}' contains NaN: masks must hold only 0 and 1; "
+                "threshold your scores first (e.g. scores > 0)"
+            )
+    bad = (t != 0) & (t != 1)
+    if bad.any():
+        example = t[bad].flatten()[0].item()
+        raise MaskError(
+            f"mask '{name}' is not binary: found value {example!r} ({int(bad.sum())} entries "
+            "not in {0, 1}); masks must hold only 0 and 1 (True = kept)"
+        )
+    return t != 0
+
+
+def _json_safe(meta: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in meta.items():
+        if isinstance(v, (str, int, float, bool)) or v is None:
+            out[str(k)] = v
+        elif isinstance(v, (list, tuple)) and all(isinstance(x, (str, int, float, bool)) for x in v):
+            out[str(k)] = list(v)
+        else:
+            raise MaskError(f"meta entry '{k}' must be a str/int/float/bool or a list of those")
+    return out
+
+
+@dataclass
+class MaskSet:
+    """Validated weight masks plus an optional graph mask.
+
+    Args:
+        weights: parameter name -> mask (bool or 0/1 tensor, any shape, non-empty).
+        graph: optional mask over the undirected edges, shape ``[num_undirected_edges]``.
+        meta: small JSON-safe dict (method, density, round, ...).
+    """
+
+    weights: dict[str, Tensor] = field(default_factory=dict)
+    graph: Tensor | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.weights, Mapping):
+            raise MaskError("weights must be a mapping from parameter names to 0/1 tensors")
+        checked: dict[str, Tensor] = {}
+        for name, value in self.weights.items():
+            if not isinstance(name, str) or not name:
+                raise MaskError(f"mask names must be non-empty strings, got {name!r}")
+            if name == GRAPH_KEY:
+                raise MaskError(f"'{GRAPH_KEY}' is reserved for the graph mask; pass graph=...")
+            checked[name] = _as_bool_mask(name, value)
+        self.weights = checked
+        if self.graph is not None:
+            g = _as_bool_mask("graph", self.graph)
+            if g.dim() != 1:
+                raise MaskError(
+                    f"graph mask must be 1-D with one entry per undirected edge, got shape {tuple(g.shape)}"
+                )
+            self.graph = g
+        self.meta = _json_safe(self.meta)
+
+    # ------------------------------------------------------------------ access
+    def __getitem__(self, name: str) -> Tensor:
+        return self.weights[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.weights
+
+    def __iter__(self):
+        return iter(self.weights)
+
+    def __len__(self) -> int:
+        return len(self.weights)
+
+    def names(self) -> list[str]:
+        return list(self.weights)
+
+    def to_dict(self) -> dict[str, Tensor]:
+        """Plain mapping, with the graph mask under :data:`GRAPH_KEY` when present."""
+        d = dict(self.weights)
+        if self.graph is not None:
+            d[GRAPH_KEY] = self.graph
+        return d
+
+    # ------------------------------------------------------------- statistics
+    def kept(self) -> int:
+        return int(sum(int(m.sum()) for m in self.weights.values()))
+
+    def total(self) -> int:
+        return int(sum(m.numel() for m in self.weights.values()))
+
+    def density(self) -> float:
+        """Global weight density (kept / total); NaN when there are no weight masks."""
+        total = self.total()
+        return self.kept() / total if total else math.nan
+
+    def sparsity(self) -> float:
+        """Global weight sparsity = 1 - density."""
+        return 1.0 - self.density()
+
+    def graph_density(self) -> float:
+        if self.graph is None:
+            return math.nan
+        return float(self.graph.float().mean())
+
+    def graph_sparsity(self) -> float:
+        return 1.0 - self.graph_density()
+
+    def report(self) -> dict[str, Any]:
+        """Sparsity report: per-layer and global density/sparsity, kept/total, graph."""
+        layers = {}
+        for name, m in self.weights.items():
+            k, n = int(m.sum()), m.numel()
+            layers[name] = {
+                "shape": list(m.shape),
+                "kept": k,
+                "total": n,
+                "density": k / n,
+                "sparsity": 1 - k / n,
+            }
+        kept, total = self.kept(), self.total()
+        rep: dict[str, Any] = {
+            "format": FORMAT,
+            "version": VERSION,
+            "layers": layers,
+            "global": {
+                "kept": kept,
+                "total": total,
+                "density": kept / total if total else None,
+                "sparsity": 1 - kept / total if total else None,
+            },
+            "graph": None,
+            "meta": self.meta,
+        }
+        if self.graph is not None:
+            gk, gn = int(self.graph.sum()), self.graph.numel()
+            rep["graph"] = {
+                "kept_edges": gk,
+                "total_edges": gn,
+                "density": gk / gn,
+                "sparsity": 1 - gk / gn,
+            }
+        return rep
+
+    # ------------------------------------------------------------- checks
+    def check_against(self, params: Mapping[str, Tensor] | nn.Module) -> None:
+        """Raise :class:`MaskError` unless every mask names a parameter of the same shape."""
+        if isinstance(params, nn.Module):
+            params = dict(params.state_dict())
+        for name, m in self.weights.items():
+            if name not in params:
+                close = [p for p in params if p.endswith(name.split(".")[-1])][:5]
+                raise MaskError(
+                    f"mask '{name}' names no parameter of the model; parameters ending alike: {close}"
+                )
+            if tuple(params[name].shape) != tuple(m.shape):
+                raise MaskError(
+                    f"mask '{name}' has shape {tuple(m.shape)} but the parameter has shape "
+                    f"{tuple(params[name].shape)}"
+                )
+
+    def check_graph(self, num_undirected_edges: int) -> None:
+        if self.graph is not None and self.graph.numel() != num_undirected_edges:
+            raise MaskError(
+                f"graph mask has {self.graph.numel()} entries but the graph has "
+                f"{num_undirected_edges} undirected edges: was it made for another dataset?"
+            )
+
+    def is_subset_of(self, other: MaskSet) -> bool:
+        """True iff every weight/edge kept here is kept in ``other`` (no un-pruning)."""
+        for name, m in self.weights.items():
+            if name in other.weights and bool((m & ~other.weights[name]).any()):
+                return False
+        if self.graph is not None and other.graph is not None:
+            if bool((self.graph & ~other.graph).any()):
+                return False
+        return True
+
+    def equal(self, other: MaskSet) -> bool:
+        if self.weights.keys() != other.weights.keys():
+            return False
+        if any(not torch.equal(self.weights[k], other.weights[k]) for k in self.weights):
+            return False
+        if (self.graph is None) != (other.graph is None):
+            return False
+        return self.graph is None or torch.equal(self.graph, other.graph)
+
+    # ------------------------------------------------------------- file I/O
+    def save(self, path: str | os.PathLike, *, report: bool = True) -> Path:
+        """Save atomically to ``path`` (``.pt``) and the sparsity report to ``.json`` beside it."""
+        path = Path(path)
+        payload = {
+            "format": FORMAT,
+            "version": VERSION,
+            "weights": self.weights,
+            "graph": self.graph,
+            "meta": self.meta,
+        }
+        atomic_torch_save(payload, path)
+        if report:
+            atomic_write_text(path.with_suffix(".json"), json.dumps(self.report(), indent=2))
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> MaskSet:
+        """Load a mask file of the toolkit, a plain mapping of 0/1 tensors, or a pruned checkpoint.
+
+        Always ``torch.load(..., weights_only=True)``: a file holding arbitrary
+        pickled objects is refused with an explanation.
+        """
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"mask file not found: {path}")
+        try:
+            obj = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # corrupt file, foreign pickle, truncated write ...
+            raise MaskError(
+                f"cannot read '{path}' as a mask file ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:200]}). Expected a file written by MaskSet.save, "
+                "a torch.save'd dict of 0/1 tensors, or a state_dict of a model pruned with "
+                "torch.nn.utils.prune."
+            ) from None
+        return cls.from_object(obj, source=str(path))
+
+    @classmethod
+    def from_object(cls, obj: Any, *, source: str = "object") -> MaskSet:
+        """Interpret a loaded object (see :meth:`load`)."""
+        if isinstance(obj, Mapping) and obj.get("format") == FORMAT:
+            if obj.get("version") != VERSION:
+                raise MaskError(
+                    f"{source}: mask file version {obj.get('version')} is not supported "
+                    f"(this gcn_tickets reads version {VERSION})"
+                )
+            return cls(obj["weights"], obj.get("graph"), dict(obj.get("meta") or {}))
+        if isinstance(obj, Mapping) and "state_dict" in obj and isinstance(obj["state_dict"], Mapping):
+            obj = obj["state_dict"]
+        if not isinstance(obj, Mapping) or not obj:
+            raise MaskError(
+                f"{source}: expected a mapping from parameter names to 0/1 tensors, got {type(obj).__name__}"
+            )
+        if any(str(k).endswith("_mask") for k in obj):
+            return cls.from_state_dict(obj)
+        tensors = {k: v for k, v in obj.items() if isinstance(v, Tensor)}
+        if not tensors:
+            raise MaskError(f"{source}: the mapping holds no tensors")
+        graph = tensors.pop(GRAPH_KEY, None)
+        return cls(tensors, graph)
+
+    # ------------------------------------------------------------- readers
+    @classmethod
+    def from_state_dict(
+        cls, state_dict: Mapping[str, Tensor], *, zeros: bool = False, ndim_min: int = 2
+    ) -> MaskSet:
+        """Read ``torch.nn.utils.prune`` buffers (``<p>_mask`` next to ``<p>_orig``).
+
+        ``weight_mask`` under module ``m`` becomes the mask of ``m.weight``. With
+        ``zeros=True`` (or when no prune buffers exist) tensors with
+        ``ndim >= ndim_min`` are read as ``mask = (tensor != 0)``.
+        """
+        masks: dict[str, Tensor] = {}
+        for key, value in state_dict.items():
+            if key.endswith("_mask") and isinstance(value, Tensor):
+                masks[key[: -len("_mask")]] = value
+        if masks and not zeros:
+            return cls(masks)
+        for key, value in state_dict.items():
+            if (
+                isinstance(value, Tensor)
+                and value.is_floating_point()
+                and value.dim() >= ndim_min
+                and not key.endswith("_orig")
+            ):
+                masks.setdefault(key, value != 0)
+        if not masks:
+            raise MaskError("no prune buffers and no weight tensors with ndim >= 2 were found")
+        return cls(masks)
+
+    @classmethod
+    def from_module(
+        cls,
+        model: nn.Module,
+        *,
+        zeros: bool = True,
+        names: Iterable[str] | None = None,
+        ndim_min: int = 2,
+    ) -> MaskSet:
+        """Read the masks of a model.
+
+        Priority per parameter: a ``torch.nn.utils.prune`` buffer ``<p>_mask``;
+        a parametrization of ``<p>`` with a ``.mask`` attribute; otherwise, with
+        ``zeros=True``, ``weight != 0`` for floating tensors with ``ndim >= ndim_min``.
+        Names are those of the unpruned ``state_dict`` (``conv.weight``, never
+        ``conv.weight_orig``).
+        """
+        wanted = set(names) if names is not None else None
+        masks: dict[str, Tensor] = {}
+        for mod_name, module in model.named_modules():
+            prefix = f"{mod_name}." if mod_name else ""
+            for buf_name, buf in module.named_buffers(recurse=False):
+                if buf_name.endswith("_mask") and buf is not None:
+                    masks[prefix + buf_name[: -len("_mask")]] = buf
+            plist = getattr(module, "parametrizations", None)
+            if plist is not None:
+                for p_name, chain in plist.items():
+                    for par in chain:
+                        if isinstance(getattr(par, "mask", None), Tensor):
+                            masks[prefix + p_name] = par.mask
+                            break
+        if zeros:
+            for name, p in _unpruned_params(model).items():
+                if p.is_floating_point() and p.dim() >= ndim_min and name not in masks:
+                    masks[name] = p.detach() != 0
+        if wanted is not None:
+            missing = wanted - masks.keys()
+            if missing:
+                raise MaskError(f"no mask could be read for {sorted(missing)}")
+            masks = {k: v for k, v in masks.items() if k in wanted}
+        if not masks:
+            raise MaskError(
+                "the model has no prune buffers, no masked parametrizations, and (zeros=False) "
+                "plain zeros were not read"
+            )
+        return cls(masks)
+
+
+def _unpruned_params(model: nn.Module) -> dict[str, Tensor]:
+    """Effective parameters by their unpruned names (``w`` for ``w_orig``/parametrized ``w``)."""
+    out: dict[str, Tensor] = {}
+    for mod_name, module in model.named_modules():
+        prefix = f"{mod_name}." if mod_name else ""
+        for p_name, p in module.named_parameters(recurse=False):
+            if p_name.endswith("_orig"):
+                base = p_name[: -len("_orig")]
+                out[prefix + base] = getattr(module, base)
+            elif p_name == "original" and mod_name.split(".")[-2:-1] == ["parametrizations"]:
+                continue
+            else:
+                out[prefix + p_name] = p
+        plist = getattr(module, "parametrizations", None)
+        if plist is not None:
+            for p_name in plist.keys():
+                out[prefix + p_name] = getattr(module, p_name)
+    return {k: v for k, v in out.items() if ".parametrizations." not in k}

@@ -1,0 +1,1 @@
+"""Ticket methods: UGS, GEBT, the early-bird detector, pruning at initialisation."""

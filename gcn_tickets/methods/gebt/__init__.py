@@ -1,0 +1,3 @@
+"""gebt"""
+
+from gcn_tickets.methods.gebt.search import *  # noqa: F401,F403

@@ -1,0 +1,3 @@
+"""ugs"""
+
+from gcn_tickets.methods.ugs.search import *  # noqa: F401,F403

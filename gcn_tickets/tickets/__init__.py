@@ -1,0 +1,1 @@
+"""Tickets: what every method shares after its search (retraining, controls, costs)."""

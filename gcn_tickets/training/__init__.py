@@ -1,0 +1,1 @@
+"""Training: the task trainers (node, link, graph), the fit loop, CNN training."""
