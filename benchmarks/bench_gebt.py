@@ -41,7 +41,8 @@ UGS_ROUNDS = 4
 
 def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str | None) -> None:
     from gcn_tickets.data.datasets import load_dataset
-    from gcn_tickets.methods.gebt.search import load_config, plot_heatmaps, plot_trajectory, run_seed
+    from gcn_tickets.methods.gebt.config import load_config
+    from gcn_tickets.methods.gebt.search import plot_heatmaps, plot_trajectory, run_seed
     from gcn_tickets.training.trainers import NodeTrainer
 
     for ds in datasets:
@@ -100,14 +101,9 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
     """UGS (reference and improved) to round 4 vs GEBT at the same sparsities, same model."""
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.masks.joint import plain_state_dict
-    from gcn_tickets.methods.gebt.search import load_config
-    from gcn_tickets.methods.ugs.search import (
-        UGSConfig,
-        dense_masks,
-        initial_model,
-        retrain_ticket,
-        ugs_round,
-    )
+    from gcn_tickets.methods.gebt.config import load_config
+    from gcn_tickets.methods.ugs.config import UGSConfig
+    from gcn_tickets.methods.ugs.search import dense_masks, initial_model, retrain_ticket, ugs_round
     from gcn_tickets.training.trainers import NodeTrainer
 
     done = {(r["dataset"], r["seed"], r["method"]) for r in read_jsonl(VS_UGS)}

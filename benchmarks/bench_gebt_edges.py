@@ -89,7 +89,8 @@ def run_dataset(ds: str, seeds: int) -> None:
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.masks.edges import incident_edges, undirected_degree, undirected_edges
     from gcn_tickets.masks.maskset import MaskSet
-    from gcn_tickets.methods.gebt.search import gebt_search, load_config, retrain, train_dense
+    from gcn_tickets.methods.gebt.config import load_config
+    from gcn_tickets.methods.gebt.search import gebt_search, retrain, train_dense
     from gcn_tickets.pruning.priors import edge_prior, graph_rank, resistance_proxy
     from gcn_tickets.pruning.topk import prune_lowest
     from gcn_tickets.training.trainers import NodeTrainer

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from gcn_tickets.methods.ugs.search import UGSConfig
+from gcn_tickets.methods.ugs.config import UGSConfig
 
 __all__ = ["RunConfig", "load_config", "apply_overrides"]
 

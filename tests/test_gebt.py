@@ -10,15 +10,8 @@ import torch
 
 from gcn_tickets.masks.joint import gcn_weight_names, plain_state_dict
 from gcn_tickets.methods.early_bird.detector import magnitude_masks
-from gcn_tickets.methods.gebt.search import (
-    GEBTConfig,
-    build_ticket,
-    gebt_search,
-    load_config,
-    random_ticket,
-    retrain,
-    training_macs,
-)
+from gcn_tickets.methods.gebt.config import GEBTConfig, load_config
+from gcn_tickets.methods.gebt.search import build_ticket, gebt_search, random_ticket, retrain, training_macs
 
 
 @pytest.fixture(scope="module")

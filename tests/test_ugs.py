@@ -7,7 +7,8 @@ import time
 import pytest
 
 from gcn_tickets.masks.maskset import MaskSet
-from gcn_tickets.methods.ugs.search import UGSConfig, run_ugs
+from gcn_tickets.methods.ugs.config import UGSConfig
+from gcn_tickets.methods.ugs.search import run_ugs
 from gcn_tickets.training.trainers import make_trainer
 
 CFG = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, prune_graph=0.2, prune_weight=0.2)
@@ -87,7 +88,8 @@ SCRIPT = textwrap.dedent("""
     from torch_geometric.datasets import KarateClub
     from gcn_tickets.data.datasets import GraphTask
     from gcn_tickets.training.trainers import make_trainer
-    from gcn_tickets.methods.ugs.search import UGSConfig, run_ugs
+    from gcn_tickets.methods.ugs.config import UGSConfig
+    from gcn_tickets.methods.ugs.search import run_ugs
     ds = KarateClub(); data = ds[0]
     perm = torch.randperm(34, generator=torch.Generator().manual_seed(0))
     split = {"train": data.train_mask.nonzero().view(-1), "valid": perm[:10], "test": perm[10:]}
@@ -146,7 +148,8 @@ def test_edges_without_gradient_during_the_search(mode, threshold, expected):
     """Path 0-…-5 labelled at node 0 only: the reference's task loss never reaches 3-4 and
     4-5 in any step; improved's pseudo-labels (every unlabelled node at threshold 0) do."""
     from gcn_tickets.masks.joint import plain_state_dict
-    from gcn_tickets.methods.ugs.search import UGSConfig, dense_masks, initial_model, search_scores
+    from gcn_tickets.methods.ugs.config import UGSConfig
+    from gcn_tickets.methods.ugs.search import dense_masks, initial_model, search_scores
 
     trainer = _path_trainer()
     cfg = UGSConfig(epochs=5, hidden=8, pseudo_threshold=threshold)
@@ -182,7 +185,7 @@ def test_link_and_graph_models_take_the_ugs_model_options():
 
 
 def test_config_rejects_unknown_choices_and_bad_fractions():
-    from gcn_tickets.methods.ugs.search import UGSConfig
+    from gcn_tickets.methods.ugs.config import UGSConfig
 
     with pytest.raises(ValueError, match="graph_prior"):
         UGSConfig(graph_prior="degree")
@@ -196,7 +199,8 @@ def test_resistance_prior_ranks_the_path_edges_by_degree():
     """Path 0-…-5 with equal learned scores (mask lr 0, no noise): the prior prunes the
     interior edges (1/2 + 1/2 = 1) before the two leaf edges (1 + 1/2)."""
     from gcn_tickets.masks.joint import plain_state_dict
-    from gcn_tickets.methods.ugs.search import UGSConfig, dense_masks, initial_model, ugs_round
+    from gcn_tickets.methods.ugs.config import UGSConfig
+    from gcn_tickets.methods.ugs.search import dense_masks, initial_model, ugs_round
 
     trainer = _path_trainer()
     cfg = UGSConfig(
