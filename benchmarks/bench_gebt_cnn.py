@@ -85,7 +85,7 @@ def fit(model: nn.Module, seed: int, epochs: int, channels=None):
     r = train_cnn(
         model, data.train, data.val, data.test, masks=masks, epochs=epochs, lr=LR, weight_decay=WD, seed=seed
     )
-    return r.best_val, r.test_at_best_val, time.perf_counter() - t0
+    return r.valid, r.test, time.perf_counter() - t0
 
 
 def run(seeds: int) -> None:

@@ -77,7 +77,7 @@ def digits_runs(densities: list[float], epochs: int, seeds: list[int], done: set
                 "seed": seed, "epochs": epochs, "kept": None if masks is None else masks.kept(),
                 "exact": None if masks is None else masks.kept() == round(d * masks.total()),
                 "collapsed": [] if masks is None else masks.meta.get("collapsed", []),
-                "test_acc": res.test_at_best_val, "best_val": res.best_val,
+                "test_acc": res.test, "best_val": res.valid,
                 "acc_before_training": before, "prune_seconds": prune_s,
             }  # fmt: skip
             append_jsonl(sink, row)

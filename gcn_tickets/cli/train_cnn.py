@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         res = train_cnn(model, data.train, data.val, data.test, masks=masks, epochs=args.epochs,
                         lr=args.lr, seed=args.seed, progress=True)  # fmt: skip
         row = {"method": method, "density": 1.0 if masks is None else masks.density(),
-               "test_acc": res.test_at_best_val, "best_val": res.best_val,
+               "test_acc": res.test, "best_val": res.valid,
                "collapsed": [] if masks is None else masks.meta.get("collapsed", [])}  # fmt: skip
         rows.append(row)
         print(f"{method:10s} density {row['density']:<8.4g} test acc {row['test_acc']:.4f} "

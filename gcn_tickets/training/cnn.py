@@ -1,33 +1,24 @@
 """Train a (masked) CNN with SGD + momentum and a cosine learning rate, re-masking after every
-step; test accuracy at the epoch of best validation accuracy (never the last epoch's)."""
+step; test accuracy at the epoch of best validation accuracy (never the last epoch's).
+
+A thin recipe over :func:`~gcn_tickets.training.fit.fit` with an
+:class:`~gcn_tickets.training.image.ImageTrainer`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
 
-from gcn_tickets.data.batches import accuracy
 from gcn_tickets.masks.apply import apply_masks
 from gcn_tickets.masks.maskset import MaskSet
+from gcn_tickets.training.fit import FitResult, check_positive_int, fit
+from gcn_tickets.training.image import ImageTrainer
 
-__all__ = ["TrainResult", "train_cnn"]
-
-
-@dataclass
-class TrainResult:
-    """Accuracies of one training run (test at the epoch of best validation)."""
-
-    best_val: float
-    test_at_best_val: float
-    final_test: float
-    best_epoch: int
-    history: list[dict[str, float]] = field(default_factory=list)
+__all__ = ["train_cnn"]
 
 
 def train_cnn(
@@ -43,32 +34,29 @@ def train_cnn(
     weight_decay: float = 5e-4,
     seed: int = 0,
     progress: bool = False,
-) -> TrainResult:
+) -> FitResult:
     """Train ``model`` in place (under ``masks``, re-applied after every step).
 
-    SGD(lr, momentum, weight decay) with a cosine schedule over ``epochs``;
-    cross-entropy loss. The best-validation weights are NOT restored; the
-    result reports the test accuracy measured at that epoch.
+    ``torch.manual_seed(seed)``, then SGD(lr, momentum, weight decay) with a cosine schedule
+    over ``epochs`` (stepped after each epoch); cross-entropy loss. The best-validation
+    weights are NOT restored: ``valid``/``test`` are the accuracies at the best-validation
+    epoch, ``final["test"]`` the last epoch's, ``history`` every epoch's (``train`` is NaN,
+    see :class:`~gcn_tickets.training.image.ImageTrainer`).
     """
-    if epochs < 1:
-        raise ValueError(f"`epochs` must be >= 1, got {epochs}")
+    check_positive_int("epochs", epochs, "pass the number of training epochs, e.g. epochs=30")
     torch.manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     remasker = apply_masks(model, masks, optimizer=opt) if masks is not None else None
-    best = (-1.0, float("nan"), -1)
-    history = []
-    for epoch in tqdm(range(epochs), desc="train", disable=not progress, leave=False):
-        model.train()
-        for x, y in train:
-            opt.zero_grad(set_to_none=True)
-            F.cross_entropy(model(x), y).backward()
-            opt.step()
-        sched.step()
-        va, te = accuracy(model, val), accuracy(model, test)
-        history.append({"epoch": epoch, "val": va, "test": te})
-        if va > best[0]:
-            best = (va, te, epoch)
-    if remasker is not None:
-        remasker.detach()
-    return TrainResult(best[0], best[1], history[-1]["test"], best[2], history)
+    try:
+        return fit(
+            model,
+            ImageTrainer(train, val, test),
+            epochs=epochs,
+            optimizers=[opt],
+            after_epoch=lambda _epoch: sched.step(),
+            progress=progress,
+        )
+    finally:
+        if remasker is not None:
+            remasker.detach()

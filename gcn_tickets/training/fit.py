@@ -1,5 +1,10 @@
 """One fit loop: train, evaluate every ``eval_every`` epochs, keep the test metric at the
-best validation (as OGB does); :func:`summarize` gives mean ± unbiased std over seeds."""
+best validation (as OGB does); :func:`summarize` gives mean ± unbiased std over seeds.
+
+The loop knows no task: a :class:`~gcn_tickets.training.protocol.FitTrainer` supplies each
+epoch's batches, the loss of one batch and the evaluation (node, link, graph and image
+trainers alike). See docs/ALGORITHMS.md for the recipes built on it (UGS, GEBT).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +21,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer
+from gcn_tickets.training.protocol import FitTrainer
 
-__all__ = ["seed_everything", "FitResult", "fit", "fit_adam", "summarize"]
+__all__ = ["seed_everything", "check_positive_int", "FitResult", "fit", "fit_adam", "summarize"]
 
 
 def seed_everything(seed: int) -> None:
@@ -28,9 +33,21 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def check_positive_int(name: str, value: object, fix: str) -> int:
+    """``value`` if it is an integer >= 1 (not a bool), else ValueError naming ``name`` and ``fix``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"`{name}` must be an integer >= 1, got {value!r}; {fix}")
+    return int(value)
+
+
 @dataclass
 class FitResult:
-    """Outcome of :func:`fit`: metrics at the best-validation epoch."""
+    """Outcome of :func:`fit`: metrics at the best-validation epoch.
+
+    ``history`` holds one record per evaluation (``train``, ``valid``, ``test``, ``epoch``,
+    ``seconds`` since the start); :attr:`final` is the last one (the last epoch's metrics:
+    ``fit`` always evaluates the last epoch). ``extras`` holds a method's diagnostics.
+    """
 
     best_epoch: int
     valid: float
@@ -39,11 +56,28 @@ class FitResult:
     history: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
     best_state: dict[str, Any] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def final(self) -> dict[str, float]:
+        """The last evaluation's record (``{}`` before any)."""
+        return self.history[-1] if self.history else {}
+
+
+def _evaluate(
+    trainer: FitTrainer,
+    model: nn.Module,
+    edge_index: Tensor | None,
+    edge_weight_fn: Callable[[], Tensor | None] | None,
+) -> dict[str, float]:
+    with torch.no_grad():
+        ew = edge_weight_fn() if edge_weight_fn else None
+    return trainer.evaluate(model, edge_index, ew)
 
 
 def fit(
     model: nn.Module,
-    trainer,
+    trainer: FitTrainer,
     *,
     epochs: int,
     optimizers: list[torch.optim.Optimizer],
@@ -52,6 +86,7 @@ def fit(
     extra_loss: Callable[[Tensor, Tensor], Tensor] | None = None,
     after_backward: Callable[[], None] | None = None,
     after_step: Callable[[], None] | None = None,
+    after_epoch: Callable[[int], None] | None = None,
     snapshot: Callable[[], dict[str, Any]] | None = None,
     eval_every: int = 1,
     progress: bool = False,
@@ -59,52 +94,46 @@ def fit(
 ) -> FitResult:
     """Train ``model`` for ``epochs`` epochs; keep the test metric at the best validation.
 
-    ``edge_weight_fn`` returns the edge weights (a learned graph mask) each step;
-    ``extra_loss(out, edge_weight)`` adds terms (e.g. mask L1 or auxiliary losses);
-    ``after_backward`` edits gradients (UGS sub-gradient L1); ``after_step`` runs after
-    the optimizer steps (proximal steps, re-masking); ``snapshot()`` is called at each
-    new best-validation epoch and its value returned as ``best_state``.
-    Ties in validation keep the earlier epoch.
+    Each step of an epoch (``for batch in trainer.epoch_batches()``) computes
+    ``loss, out = trainer.loss(model, edge_index, edge_weight_fn(), batch)``, adds
+    ``extra_loss(out, edge_weight)`` (e.g. mask L1 or auxiliary losses), zeroes the
+    gradients, backpropagates, calls ``after_backward`` (gradient edits: UGS sub-gradient
+    L1), steps every optimizer and calls ``after_step`` (proximal steps, re-masking).
+    ``after_epoch(epoch)`` runs after the epoch's steps, before its evaluation (a learning
+    rate schedule). Evaluation runs every ``eval_every`` epochs and after the last;
+    ``snapshot()`` is called at each new best-validation epoch and its value returned as
+    ``best_state``. Ties in validation keep the earlier epoch. ``edge_index`` defaults to
+    ``trainer.edge_index``.
     """
     from tqdm.auto import tqdm
 
+    check_positive_int("epochs", epochs, "pass the number of training epochs, e.g. epochs=200")
+    check_positive_int("eval_every", eval_every, "use eval_every=1 to evaluate after every epoch")
     ei = edge_index if edge_index is not None else trainer.edge_index
     best = FitResult(best_epoch=-1, valid=-math.inf, test=math.nan, train=math.nan)
     t0 = time.perf_counter()
     model.train()
     it = tqdm(range(epochs), desc=desc, leave=False, disable=not progress)
-
-    def optimise(loss: Tensor) -> None:
-        for opt in optimizers:
-            opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if after_backward:
-            after_backward()
-        for opt in optimizers:
-            opt.step()
-        if after_step:
-            after_step()
-
     for epoch in it:
-        if isinstance(trainer, GraphTrainer):
-            for loss in trainer.loss_batches(model):
-                optimise(loss)
-        else:
-            steps = trainer.batches() if isinstance(trainer, LinkTrainer) else [None]
-            for batch in steps:
-                ew = edge_weight_fn() if edge_weight_fn else None
-                if batch is None:
-                    loss, out = trainer.loss(model, ei, ew)
-                else:
-                    loss, out = trainer.loss(model, ei, ew, batch)
-                if extra_loss is not None:
-                    loss = loss + extra_loss(out, ew)
-                optimise(loss)
+        for batch in trainer.epoch_batches():
+            ew = edge_weight_fn() if edge_weight_fn else None
+            loss, out = trainer.loss(model, ei, ew, batch)
+            if extra_loss is not None:
+                loss = loss + extra_loss(out, ew)
+            for opt in optimizers:
+                opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if after_backward:
+                after_backward()
+            for opt in optimizers:
+                opt.step()
+            if after_step:
+                after_step()
+        if after_epoch:
+            after_epoch(epoch)
         if (epoch + 1) % eval_every and epoch != epochs - 1:
             continue
-        with torch.no_grad():
-            ew = edge_weight_fn() if edge_weight_fn else None
-        res = trainer.evaluate(model, ei, ew)
+        res = _evaluate(trainer, model, ei, edge_weight_fn)
         res["epoch"] = epoch
         res["seconds"] = time.perf_counter() - t0  # wall-clock since the start of fit
         best.history.append(res)
@@ -124,7 +153,7 @@ def fit(
 
 def fit_adam(
     model: nn.Module,
-    trainer,
+    trainer: FitTrainer,
     *,
     epochs: int,
     lr: float,

@@ -35,3 +35,31 @@ def test_same_seed_same_result(karate_task):
         opt = torch.optim.Adam(model.parameters(), lr=0.01)
         out.append([h["valid"] for h in fit(model, trainer, epochs=10, optimizers=[opt]).history])
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("epochs", [0, -3, 2.0, True])
+def test_fit_rejects_a_bad_epoch_budget(karate_task, epochs):
+    trainer = make_trainer(karate_task)
+    model = trainer.make_model(hidden=8, num_layers=2, dropout=0.5)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    msg = rf"`epochs` must be an integer >= 1, got {epochs!r}; pass the number of training epochs"
+    with pytest.raises(ValueError, match=msg):
+        fit(model, trainer, epochs=epochs, optimizers=[opt])
+
+
+def test_fit_rejects_eval_every_zero(karate_task):
+    trainer = make_trainer(karate_task)
+    model = trainer.make_model(hidden=8, num_layers=2, dropout=0.5)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    with pytest.raises(ValueError, match=r"`eval_every` must be an integer >= 1, got 0; use eval_every=1"):
+        fit(model, trainer, epochs=3, optimizers=[opt], eval_every=0)
+
+
+def test_eval_every_evaluates_every_kth_and_the_last_epoch(karate_task):
+    trainer = make_trainer(karate_task)
+    seed_everything(0)
+    model = trainer.make_model(hidden=8, num_layers=2, dropout=0.5)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    res = fit(model, trainer, epochs=7, optimizers=[opt], eval_every=3)
+    assert [h["epoch"] for h in res.history] == [2, 5, 6]
+    assert res.final is res.history[-1] and res.extras == {}
