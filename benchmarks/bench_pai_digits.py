@@ -29,7 +29,6 @@ import warnings
 from pathlib import Path
 
 import torch
-from _results import append_jsonl, read_jsonl  # benchmarks/_results.py
 
 from gcn_tickets.data.batches import accuracy
 from gcn_tickets.data.digits import digits_loaders
@@ -38,6 +37,7 @@ from gcn_tickets.masks.maskset import MaskSet
 from gcn_tickets.methods.pai.core import prune_at_init
 from gcn_tickets.methods.pai.gem_miner import _train_weights, gem_miner, mine
 from gcn_tickets.models.zoo import build_model
+from gcn_tickets.reports.records import append_jsonl, read_jsonl
 from gcn_tickets.training.cnn import train_cnn
 
 ROOT = Path(__file__).resolve().parents[1]
