@@ -90,8 +90,10 @@ def test_ablation_section() -> None:
         "| dataset | dense | inherit/binary | inherit/learned | rewind/binary | rewind/learned "
         "| reinit/binary | reinit/learned |"
     )
-    assert lines[3:] == ["| Cora | 80.0 ± 0.0 | 50.0 ± 0.0 | 50.0 ± 0.0 | 80.0 ± 0.0 | 50.0 ± 0.0 | "
-                         "50.0 ± 0.0 | 50.0 ± 0.0 |", ""]  # fmt: skip
+    assert lines[3:] == [
+        "| Cora | 80.0 ± 0.0 | 50.0 ± 0.0 | 50.0 ± 0.0 | 80.0 ± 0.0 | 50.0 ± 0.0 | 50.0 ± 0.0 | 50.0 ± 0.0 |",
+        "",
+    ]
 
 
 def _stats(values: list[tuple[int, int]]) -> list[dict]:
@@ -112,8 +114,8 @@ def test_replay_and_distance_tables() -> None:
     assert len(lines) == 4 + len(DETECTORS) + 2
     dist = distance_table(sweep, ["Cora"])
     assert (
-        dist[0]
-        == "| dataset | p_g | p_w | group | convention | ep 2 | ep 5 | ep 10 | ep 20 | ep 30 | ep 50 | ep 99 |"
+        dist[0] == "| dataset | p_g | p_w | group | convention | ep 2 | ep 5 | ep 10 | ep 20 | ep 30 | ep 50 "
+        "| ep 99 |"
     )
     assert (
         dist[2]
@@ -123,8 +125,14 @@ def test_replay_and_distance_tables() -> None:
 
 
 def test_vs_ugs_section_and_reach() -> None:
-    gebt = {"dataset": "Cora", "method": "gebt", "test": 0.80, "seconds": 10.0, "epochs": 130,
-            "anytime": [[4.0, 0.70], [6.0, 0.79], [8.0, 0.80]]}  # fmt: skip
+    gebt = {
+        "dataset": "Cora",
+        "method": "gebt",
+        "test": 0.80,
+        "seconds": 10.0,
+        "epochs": 130,
+        "anytime": [[4.0, 0.70], [6.0, 0.79], [8.0, 0.80]],
+    }
     ugs = {"dataset": "Cora", "method": "ugs-reference", "test": 0.795, "seconds": 40.0, "epochs": 1000}
     assert reach_seconds([gebt], 0.785) == 6.0
     assert reach_seconds([gebt], 0.9) is None
@@ -143,11 +151,21 @@ def test_eta_and_cnn_sections() -> None:
     assert eta_section(old, cur)[4] == "| 50% | 30 | 78.0 ± 0.0 | 12 | 80.0 ± 0.0 | 79.0 ± 0.0 |"
     assert eta_section([], cur) == []
     cnn = [
-        {"sparsity": 0.5, "scope": "global", "seed": s, "fired_epoch": 5 + s, "kept_per_layer": [8, 16, 16],
-         "eb_test": 0.9, "last_test": 0.9, "random_test": 0.8, "dense_test": 0.95,
-         "eb_seconds": 1.0, "dense_seconds": 2.0 + 2 * s}
+        {
+            "sparsity": 0.5,
+            "scope": "global",
+            "seed": s,
+            "fired_epoch": 5 + s,
+            "kept_per_layer": [8, 16, 16],
+            "eb_test": 0.9,
+            "last_test": 0.9,
+            "random_test": 0.8,
+            "dense_test": 0.95,
+            "eb_seconds": 1.0,
+            "dense_seconds": 2.0 + 2 * s,
+        }
         for s in (0, 1)
-    ]  # fmt: skip
+    ]
     assert cnn_section(cnn)[4] == (
         "| 50% | global | 2/2 | 5.5 | 8/16/16 | 90.0 ± 0.0 | 90.0 ± 0.0 | 80.0 ± 0.0 | 95.0 ± 0.0 | 0.38 |"
     )
@@ -155,9 +173,15 @@ def test_eta_and_cnn_sections() -> None:
 
 def test_gebt_page_sections_and_figures() -> None:
     text = gebt_page(
-        sweep=[], vs_ugs=[], eta_old=[], eta_cur=[], cnn=[], order=["Cora"], prior_note=True,
+        sweep=[],
+        vs_ugs=[],
+        eta_old=[],
+        eta_cur=[],
+        cnn=[],
+        order=["Cora"],
+        prior_note=True,
         figures=[("Cora", "trajectory", "gebt_trajectory_cora.png")],
-    )  # fmt: skip
+    )
     assert text.startswith("# GEBT: joint early-bird tickets — measured\n")
     assert "–" in text.split("retraining epochs", 1)[0][-10:]  # no records: budget "–"
     assert "## 5." not in text and "## 8. Other edge rankings\n" in text
@@ -167,15 +191,25 @@ def test_gebt_page_sections_and_figures() -> None:
 def test_prior_tables() -> None:
     assert paired([0.8, 0.9], [0.7, 0.7]) == "+15.00 ± 5.00"
     recs = [
-        {"seed": s, "retrain_epochs": 200, "dense": {"test": 0.80},
-         "resistance_labelled": {"test": t, "random_graph_test": 0.79, "fired_epoch": 10, "random_test": 0.7}}
+        {
+            "seed": s,
+            "retrain_epochs": 200,
+            "dense": {"test": 0.80},
+            "resistance_labelled": {
+                "test": t,
+                "random_graph_test": 0.79,
+                "fired_epoch": 10,
+                "random_test": 0.7,
+            },
+        }
         for s, t in ((30, 0.81), (31, 0.83))
-    ]  # fmt: skip
+    ]
     lines = confirm_table("Cora", ("resistance_labelled",), recs)
     assert lines[0] == "### Cora: seeds 30–31 (2 seeds), 200 retraining epochs, dense 80.0 ± 0.0"
     assert lines[2].startswith("The retraining budget (200 epochs")
     assert lines[6] == (
-        r"| \|s\|·prior, labelled edges last | 2/2 | 10.0 | 82.0 ± 1.4 | +2.00 ± 1.00 | 79.0 ± 0.0 | +3.0 | 2/2 | 70.0 ± 0.0 |"
+        r"| \|s\|·prior, labelled edges last | 2/2 | 10.0 | 82.0 ± 1.4 | +2.00 ± 1.00 | 79.0 ± 0.0 | +3.0 "
+        "| 2/2 | 70.0 ± 0.0 |"
     )
     new = [{"seed": 0, "dense": {"test": 0.8}, "rows": [_row(0.2, 0.5, 0.82, 9, random_graph_test=0.8)]}]
     old = [{"seed": 0, "rows": [_row(0.2, 0.5, 0.81, 11)]}, {"seed": 5, "rows": [_row(0.2, 0.5, 0.1, 1)]}]
@@ -188,11 +222,17 @@ def test_prior_tables() -> None:
 
 def test_edges_table() -> None:
     recs = [
-        {"dense": [0.80, 0.81], "full graph": {"valid": 0.8, "test": 0.8, "hetero_removed": 0.0},
-         "learned": {"valid": 0.78, "test": 0.79, "hetero_removed": 0.25}},
-        {"dense": [0.82, 0.83], "full graph": {"valid": 0.8, "test": 0.8, "hetero_removed": 0.0},
-         "learned": {"valid": 0.8, "test": 0.81, "hetero_removed": 0.35}},
-    ]  # fmt: skip
+        {
+            "dense": [0.80, 0.81],
+            "full graph": {"valid": 0.8, "test": 0.8, "hetero_removed": 0.0},
+            "learned": {"valid": 0.78, "test": 0.79, "hetero_removed": 0.25},
+        },
+        {
+            "dense": [0.82, 0.83],
+            "full graph": {"valid": 0.8, "test": 0.8, "hetero_removed": 0.0},
+            "learned": {"valid": 0.8, "test": 0.81, "hetero_removed": 0.35},
+        },
+    ]
     lines = edges_table("Cora", recs, ["full graph", "learned"])
     assert lines[0] == "## Cora (2 seeds, dense 82.00 ± 1.41, validation 81.00 ± 1.41)"
     assert lines[4] == "| full graph | 80.00 ± 0.00 | 80.00 ± 0.00 | -2.00 | – |"

@@ -12,10 +12,16 @@ from gcn_tickets.reports.gebt_run import gebt_pairs, gebt_summary_text, read_geb
 
 def _seed(test: float, fired: int | None) -> dict:
     rows = [
-        {"graph_sparsity": 0.2, "weight_sparsity": 0.5, "fired_epoch": fired, "test": test, "last_test": 0.7,
-         "random_test": 0.6},
+        {
+            "graph_sparsity": 0.2,
+            "weight_sparsity": 0.5,
+            "fired_epoch": fired,
+            "test": test,
+            "last_test": 0.7,
+            "random_test": 0.6,
+        },
         {"graph_sparsity": 0.1, "weight_sparsity": 0.3, "fired_epoch": None, "test": test},
-    ]  # fmt: skip
+    ]
     return {"dense": {"test": 0.8}, "rows": rows}
 
 
@@ -44,9 +50,15 @@ def test_summary_of_a_run_folder(tmp_path: Path) -> None:
     summary = json.loads((run / "summary.json").read_text())
     assert summary["dense"] == [0.8, 0.8]
     assert summary["pairs"][0] == {
-        "graph_sparsity": 0.2, "weight_sparsity": 0.5, "runs": 2, "fired": 1, "median_epoch": 12,
-        "test": [0.82, 0.80], "last_test": [0.7, 0.7], "random_test": [0.6, 0.6],
-    }  # fmt: skip
+        "graph_sparsity": 0.2,
+        "weight_sparsity": 0.5,
+        "runs": 2,
+        "fired": 1,
+        "median_epoch": 12,
+        "test": [0.82, 0.80],
+        "last_test": [0.7, 0.7],
+        "random_test": [0.6, 0.6],
+    }
     assert not (run / "trajectory.png").exists()
 
 

@@ -39,8 +39,18 @@ def test_mean_std_and_median_cells() -> None:
 
 def test_ogb_page() -> None:
     assert ticket_lines({"ratio_median": 1.05, "ratios": [1.0, 1.1]})[0].endswith("**1.050** (1.000, 1.100).")
-    mem = memory_lines({"rows": [{"num_nodes": 10_000, "undirected_edges": 200_000, "peak_rss_delta_mb": 51.4,
-                                  "dense_nxn_mb": 381.47}]})  # fmt: skip
+    mem = memory_lines(
+        {
+            "rows": [
+                {
+                    "num_nodes": 10_000,
+                    "undirected_edges": 200_000,
+                    "peak_rss_delta_mb": 51.4,
+                    "dense_nxn_mb": 381.47,
+                }
+            ]
+        }
+    )
     assert mem[-2:] == ["| 10,000 | 200,000 | 51 | 381 |", ""]
     text = ogb_page(ugs_reports={"ogbl_ddi_ugs": "# title\n\n| table |\n"}).splitlines()
     assert text[4:] == ["## ogbl_ddi_ugs", "", "| table |", ""]
@@ -66,9 +76,20 @@ def test_splice_replaces_between_the_markers() -> None:
 
 
 def test_audit_markdown() -> None:
-    layer = {"shape": [6, 8], "density": 0.5, "d_left": 4.0, "d_right": 3.0, "lambda1": 3.4641, "mu_hat": None,
-             "ramanujan_bound": 2.5, "delta_r_norm": None, "is_ramanujan": False, "imdb": 0.25, "narc": 1,
-             "weighted_gap": None}  # fmt: skip
+    layer = {
+        "shape": [6, 8],
+        "density": 0.5,
+        "d_left": 4.0,
+        "d_right": 3.0,
+        "lambda1": 3.4641,
+        "mu_hat": None,
+        "ramanujan_bound": 2.5,
+        "delta_r_norm": None,
+        "is_ramanujan": False,
+        "imdb": 0.25,
+        "narc": 1,
+        "weighted_gap": None,
+    }
     summary = {
         "metrics": {"delta_r_norm": {"mean": None, "undefined": 1}},
         "ramanujan_layers": 0,

@@ -11,8 +11,16 @@ def _out() -> dict:
     dig = [{"method": "dense", "density": 1.0, "test_acc": a, "collapsed": []} for a in (0.9, 0.92)]
     for m, acc, col in (("rand", 0.5, []), ("gem_miner", 0.6, ["fc"])):
         for d in (0.05, 0.01):
-            dig += [{"method": m, "density": d, "test_acc": acc + s / 100, "collapsed": col,
-                     "acc_before_training": 0.1} for s in (0, 2)]  # fmt: skip
+            dig += [
+                {
+                    "method": m,
+                    "density": d,
+                    "test_acc": acc + s / 100,
+                    "collapsed": col,
+                    "acc_before_training": 0.1,
+                }
+                for s in (0, 2)
+            ]
     cora = [
         {"method": "snip", "density": 0.1, "kept": 2304, "test_acc": t, "acc_before_training": None}
         for t in (0.7, 0.72)
@@ -42,7 +50,8 @@ def test_digits_page() -> None:
         "|---|---|---|",
         "| dense (1.0) | 0.9100 ± 0.0141 | |",
         "| rand | 0.5100 ± 0.0141 | 0.5100 ± 0.0141 |",
-        "| gem_miner | 0.6100 ± 0.0141 [0.1000 ± 0.0000] (collapse) | 0.6100 ± 0.0141 [0.1000 ± 0.0000] (collapse) |",
+        "| gem_miner | 0.6100 ± 0.0141 [0.1000 ± 0.0000] (collapse) "
+        "| 0.6100 ± 0.0141 [0.1000 ± 0.0000] (collapse) |",
     ]
     assert lines[-1] == "| snip | 0.1 | 2304 | 0.710 ± 0.014 |"
 
@@ -57,12 +66,36 @@ def test_digits_page_without_cora_and_plot(tmp_path: Path) -> None:
 def test_collapse_page() -> None:
     layer = {"layer": "features.0.weight", "total": 1728, "density": 0.5, "on_path": 800, "collapsed": False}
     runs = [
-        {"method": "synflow", "density": 0.1, "kept": 10, "exact": True, "collapsed": [], "empty": [], "layers": [layer]},
-        {"method": "mag", "density": 0.01, "kept": 1, "exact": True, "collapsed": ["a", "b"], "empty": ["a"],
-         "layers": [{**layer, "density": 0.0, "on_path": 0, "collapsed": True}]},
-    ]  # fmt: skip
-    fin = [{"model": "vgg16", "dtype": "torch.float64", "iterations": 100, "finite": True, "max": 1.5e30,
-            "min_pos": 2e-5, "all_zero_round": None}]  # fmt: skip
+        {
+            "method": "synflow",
+            "density": 0.1,
+            "kept": 10,
+            "exact": True,
+            "collapsed": [],
+            "empty": [],
+            "layers": [layer],
+        },
+        {
+            "method": "mag",
+            "density": 0.01,
+            "kept": 1,
+            "exact": True,
+            "collapsed": ["a", "b"],
+            "empty": ["a"],
+            "layers": [{**layer, "density": 0.0, "on_path": 0, "collapsed": True}],
+        },
+    ]
+    fin = [
+        {
+            "model": "vgg16",
+            "dtype": "torch.float64",
+            "iterations": 100,
+            "finite": True,
+            "max": 1.5e30,
+            "min_pos": 2e-5,
+            "all_zero_round": None,
+        }
+    ]
     lines = collapse_page({"iterations": 100, "runs": runs, "synflow_finite": fin}).splitlines()
     assert lines[8:10] == ["| synflow | 0.1 | 10 | True | 0 |", "| mag | 0.01 | 1 | True | 2 (1 empty) |"]
     assert lines[13:15] == ["| layer | total | synflow 0.1 | mag 0.01 |", "|---|---|---|---|"]

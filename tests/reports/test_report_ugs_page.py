@@ -12,11 +12,27 @@ def _stat(mean: float, std: float, n: int = 3) -> dict:
 
 SUMMARY = {
     "dense": [{"round": 0, "test": _stat(0.8, 0.01), "seeds": [0, 1, 2]}],
-    "reference": [{"round": 1, "graph_sparsity": 0.05, "weight_sparsity": 0.2, "macs": 50, "dense_macs": 200,
-                   "test": _stat(0.79, 0.02)}],
-    "random": [{"round": 1, "graph_sparsity": 0.05, "weight_sparsity": 0.2, "macs": 50, "dense_macs": 200,
-                "test": _stat(0.78, 0.0, 2)}],
-}  # fmt: skip
+    "reference": [
+        {
+            "round": 1,
+            "graph_sparsity": 0.05,
+            "weight_sparsity": 0.2,
+            "macs": 50,
+            "dense_macs": 200,
+            "test": _stat(0.79, 0.02),
+        }
+    ],
+    "random": [
+        {
+            "round": 1,
+            "graph_sparsity": 0.05,
+            "weight_sparsity": 0.2,
+            "macs": 50,
+            "dense_macs": 200,
+            "test": _stat(0.78, 0.0, 2),
+        }
+    ],
+}
 
 
 def test_ugs_table() -> None:
