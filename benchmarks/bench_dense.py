@@ -2,7 +2,8 @@
 
 hidden 16, dropout 0.5 (input and hidden), Adam lr 0.01, weight decay 5e-4, 200 epochs,
 row-normalised features; test accuracy at the best-validation epoch.
-Writes benchmarks/results/dense_planetoid.json (resumable, per seed) and docs/dense_baselines.md.
+Writes benchmarks/results/dense_planetoid.json (resumable, per seed) and docs/dense_baselines.md
+(``python benchmarks/bench_dense.py --report-only`` rewrites the doc from the JSON).
 Published (ALGORITHMS.md section 5): Cora 81.5, CiteSeer 70.3, PubMed 79.0 (Kipf & Welling);
 PyG 81.5 ± 0.6 / 71.1 ± 0.7 / 79.0 ± 0.6. Acceptance: Cora ≥ 80.5, CiteSeer ≥ 69.5, PubMed ≥ 78.5.
 """
@@ -24,7 +25,6 @@ def main(seeds: int = 10) -> None:
     from gcn_tickets.cli.train import dense_runs
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.io import atomic_write_text
-    from gcn_tickets.training.fit import summarize
 
     torch.set_num_threads(1)
     done = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -51,29 +51,22 @@ def main(seeds: int = 10) -> None:
             }
             atomic_write_text(RESULTS, json.dumps(done, indent=2))
             print(f"{name} seed {s}: test {r['test']:.4f}", flush=True)
-    lines = [
-        "# Dense GCN baselines (Kipf & Welling settings)",
-        "",
-        "2 layers, hidden 16, dropout 0.5, Adam lr 0.01, wd 5e-4, 200 epochs, public split, "
-        "test accuracy at the best-validation epoch, mean ± unbiased std over seeds 0–9.",
-        "Command: `python benchmarks/bench_dense.py`.",
-        "",
-        "| dataset | test acc (%) | valid acc (%) | seeds | #params | published | acceptance |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, (pub, bar) in PUBLISHED.items():
-        runs = list(done[name].values())
-        t = summarize(x["test"] for x in runs)
-        v = summarize(x["valid"] for x in runs)
-        ok = "pass" if 100 * t["mean"] >= bar else "FAIL"
-        lines.append(
-            f"| {name} | {100 * t['mean']:.2f} ± {100 * t['std']:.2f} | "
-            f"{100 * v['mean']:.2f} ± {100 * v['std']:.2f} | {t['n']} | "
-            f"{runs[0]['params']} | {pub} | ≥ {bar}: {ok} |"
-        )
-    atomic_write_text(ROOT / "docs" / "dense_baselines.md", "\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_doc(done)
+
+
+def write_doc(done: dict | None = None) -> None:
+    """Rewrite docs/dense_baselines.md from the per-seed results (``reports.dense.dense_page``)."""
+    from gcn_tickets.io import atomic_write_text
+    from gcn_tickets.reports.dense import dense_page
+
+    done = json.loads(RESULTS.read_text()) if done is None else done
+    text = dense_page(done, PUBLISHED)
+    atomic_write_text(ROOT / "docs" / "dense_baselines.md", text)
+    print(text, end="")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    if sys.argv[1:] == ["--report-only"]:
+        write_doc()
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)

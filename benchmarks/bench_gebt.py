@@ -12,15 +12,14 @@ Timings use ``torch.set_num_threads(1)`` on a shared 2-core machine (noisy, unde
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import torch
-from _results import append_jsonl, mean_std, read_jsonl, retrain_epochs  # benchmarks/_results.py
+
+from gcn_tickets.reports.records import append_jsonl, read_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -42,7 +41,8 @@ UGS_ROUNDS = 4
 def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str | None) -> None:
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.methods.gebt.config import load_config
-    from gcn_tickets.methods.gebt.search import plot_heatmaps, plot_trajectory, run_seed
+    from gcn_tickets.methods.gebt.search import run_seed
+    from gcn_tickets.reports.gebt_plots import plot_heatmaps, plot_trajectory
     from gcn_tickets.training.trainers import NodeTrainer
 
     for ds in datasets:
@@ -165,18 +165,6 @@ def _anytime(history: list[dict[str, float]], offset: float) -> list[list[float]
     return out
 
 
-def _reach_seconds(records: list[dict[str, Any]], target: float) -> float | None:
-    """Mean over ``records`` of the first time their anytime metric reaches ``target``
-    (None if a record never does, or has no anytime curve)."""
-    times = []
-    for r in records:
-        hit = [t for t, m in r.get("anytime", []) if m >= target]
-        if not hit:
-            return None
-        times.append(hit[0])
-    return statistics.fmean(times)
-
-
 def _gebt_vs_ugs(trainer, cfg, ds: str, seed: int, method: str) -> None:
     """GEBT at UGS's round-4 sparsities, timed end to end: search to emergence + retraining."""
     from gcn_tickets.methods.gebt.search import gebt_search, retrain_pair
@@ -212,353 +200,36 @@ def _gebt_vs_ugs(trainer, cfg, ds: str, seed: int, method: str) -> None:
 
 
 # ------------------------------------------------------------------------------ report
-def _epochs(records: list[dict[str, Any]]) -> str:
-    """The retraining budget(s) of ``records``, e.g. ``"200"`` or ``"100/200"``."""
-    return "/".join(str(e) for e in sorted({retrain_epochs(r) for r in records})) or "–"
-
-
-def _pt(x: float) -> str:
-    return "–" if x != x else f"{x:+.1f}"
-
-
-def _med(v: list[float]) -> str:
-    return "–" if not v else f"{statistics.median(v):g}"
-
-
-DETECTORS = [  # (label, convention, combine, eta)
-    ("minority / max / 0.03 (default)", "minority", "max", 0.03),
-    ("minority / max / 0.05", "minority", "max", 0.05),
-    ("minority / max / 0.1", "minority", "max", 0.1),
-    ("pruned / max / 0.02", "pruned", "max", 0.02),
-    ("pruned / max / 0.1", "pruned", "max", 0.1),
-    ("fraction / max / 0.02", "fraction", "max", 0.02),
-    ("fraction / sum / 0.1 (GEBT paper)", "fraction", "sum", 0.1),
-    ("first / mean / 0.1 (GEBT code)", "first", "mean", 0.1),
-    ("first / sum / 0.1", "first", "sum", 0.1),
-    ("fraction / graph / 0.1 (graph only)", "fraction", "graph", 0.1),
-]
-
-
 def report() -> None:
+    """Rewrite docs/gebt.md from the result files (``gcn_tickets.reports.gebt.gebt_page``)."""
     from gcn_tickets.io import atomic_write_text
-    from gcn_tickets.methods.early_bird.detector import replay
+    from gcn_tickets.reports.gebt import gebt_page
+    from gcn_tickets.reports.gebt_sweep import first_records
 
-    sweep, seen = [], set()
-    for f in SWEEP_FILES.values():
-        for r in read_jsonl(f):  # one record per (dataset, seed), first wins
-            if (r["dataset"], r["seed"]) not in seen:
-                seen.add((r["dataset"], r["seed"]))
-                sweep.append(r)
-    vs = read_jsonl(VS_UGS)
-    retrain = _epochs(sweep + [r for r in vs if r["method"].startswith("gebt")])
+    sweep = first_records([read_jsonl(f) for f in SWEEP_FILES.values()])
+    figures = [
+        (ds, kind, f"gebt_{kind}_{ds.lower()}.png")
+        for ds in CONFIGS
+        if any(r["dataset"] == ds for r in sweep)
+        for kind in ("trajectory", "heatmap")
+        if (DOCS / f"gebt_{kind}_{ds.lower()}.png").exists()
+    ]
+    text = gebt_page(
+        sweep=sweep,
+        vs_ugs=read_jsonl(VS_UGS),
+        # both made with 100 retraining epochs, before the switch to 200 (kept as they were)
+        eta_old=read_jsonl(RESULTS / "gebt_eta0.1_cora.jsonl"),
+        eta_cur=read_jsonl(RESULTS / "retrain100" / "gebt_sweep_cora.jsonl"),
+        cnn=read_jsonl(RESULTS / "gebt_cnn.jsonl"),
+        order=list(CONFIGS),
+        light=list(LIGHT),
+        ugs_rounds=UGS_ROUNDS,
+        prior_note=(DOCS / "gebt_prior.md").exists(),
+        figures=figures,
+    )
     DOCS.mkdir(parents=True, exist_ok=True)
-    lines: list[str] = []
-    w = lines.append
-    w("# GEBT: joint early-bird tickets — measured\n")
-    w(
-        "Produced by `python benchmarks/bench_gebt.py` (results in "
-        "`benchmarks/results/gebt_sweep_<dataset>.jsonl`, `gebt_vs_ugs.jsonl`, `gebt_cnn.jsonl`; "
-        "`--report-only` rewrites "
-        "this page). CPU, `torch.set_num_threads(1)`, a 2-core machine shared with other jobs: "
-        "wall-clock numbers are noisy and taken under load.\n"
-    )
-    w(
-        "Setting (GEBT paper): 2-layer GCN, hidden 16, dropout 0.5, Adam lr 0.01 / wd 5e-4 on "
-        "the weights, graph scores = GEBT-style edge weights (one per undirected edge, init 1, "
-        f"own Adam lr 1e-3, no L1, clamped ≥ 0), 100 search epochs, {retrain} retraining epochs "
-        "for the tickets and the dense model (the dense recipe of docs/dense_baselines.md; the "
-        "paper retrains 100, which leaves the dense model and the tickets about half a point "
-        "lower: docs/gebt_prior.md), "
-        "test accuracy at the best validation epoch, public Planetoid splits. Masks are drawn "
-        "every epoch by global magnitude (|s| for edges, the paper's ranking, pinned here whatever "
-        "the configs default to; |Θ| over both layers for weights). "
-        "Detector: `minority` distance, `max` over the two groups, η = 0.03, FIFO of 4 masks "
-        "(3 consecutive distances). Retraining: `rewind` (Θ0), binary edges. Sparsity = "
-        "fraction removed. The search runs the whole budget so that the last-epoch ticket and "
-        "the full trajectories exist; the early-bird cost counts only the epochs up to emergence "
-        "(the search is deterministic given the seed, so stopping there gives the same ticket). "
-        "PubMed (light mode, for time on the loaded machine): the search stops once all 12 "
-        "detectors have fired, and only p_g = 20 %, p_w = 50 % is retrained (with the "
-        "dense model); no last-epoch or random tickets there.\n"
-    )
-    datasets = [d for d in CONFIGS if any(r["dataset"] == d for r in sweep)]
-    # ---- acceptance 1: firing
-    w("## 1. Emergence: how often and when the detector fires\n")
-    w("| dataset | seeds | runs | fired | fired % | median epoch | epochs (min–max) | within first 30 % |")
-    w("|---|---|---|---|---|---|---|---|")
-    for ds in datasets:
-        recs = [r for r in sweep if r["dataset"] == ds]
-        rows = [x for r in recs for x in r["rows"]]
-        fired = [x["fired_epoch"] for x in rows if x["fired_epoch"] is not None]
-        budget = rows[0]["search_epochs"]
-        early = sum(1 for e in fired if e <= 0.3 * budget)
-        w(
-            f"| {ds} | {len(recs)} | {len(rows)} | {len(fired)} | "
-            f"{100 * len(fired) / len(rows):.0f} % | {_med(fired)} | "
-            f"{min(fired) if fired else '–'}–{max(fired) if fired else '–'} | "
-            f"{early}/{len(rows)} |"
-        )
-    w("")
-    # ---- per ratio table
-    w("## 2. Accuracy per ratio (test %, mean ± std over seeds)\n")
-    w(
-        "EB = early-bird ticket retrained; last = ticket drawn at the last search epoch "
-        "(epoch 100), retrained the same way; random = uniformly random edges and weights at "
-        "the same sparsities, retrained the same way; random graph = the EB weight mask with "
-        "uniformly random edges at p_g (isolates the learned graph mask). "
-        "Δ = EB − dense; EB − random in points. "
-        "Savings: training MACs (3 × forward per epoch; search epochs on the dense model, "
-        "retraining on the ticket) of search-to-emergence + retrain vs search-to-budget + "
-        "retrain; inference MACs of the ticket vs dense.\n"
-    )
-    for ds in datasets:
-        recs = [r for r in sweep if r["dataset"] == ds]
-        dense = [r["dense"]["test"] for r in recs if r["dense"]["test"] is not None]
-        w(f"### {ds} (dense {mean_std(dense)} over {len(dense)} seeds; searches: {len(recs)} seeds)\n")
-        w(
-            "| p_g | p_w | fired | median epoch | EB | last | random | random graph | Δ vs dense "
-            "| EB − random | EB − random graph | train MACs saved | inference MACs "
-            "| search s to EB |"
-        )
-        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-        pairs = sorted({(x["graph_sparsity"], x["weight_sparsity"]) for r in recs for x in r["rows"]})
-        for pg, pw in pairs:
-            xs = [
-                x for r in recs for x in r["rows"] if (x["graph_sparsity"], x["weight_sparsity"]) == (pg, pw)
-            ]
-            fired = [x["fired_epoch"] for x in xs if x["fired_epoch"] is not None]
-            xt = [x for x in xs if x["test"] is not None]
-            saved = statistics.fmean(1 - x["train_macs"] / x["train_macs_full_search"] for x in xs)
-            inf = statistics.fmean(x["inference_macs"] / x["dense_inference_macs"] for x in xs)
-            secs = statistics.fmean(x["search_seconds"] for x in xs)
-            if not xt:
-                w(
-                    f"| {pg:.0%} | {pw:.0%} | {len(fired)}/{len(xs)} | {_med(fired)} | not "
-                    f"retrained | | | | | | | {saved:.0%} | {inf:.0%} of dense | {secs:.1f} |"
-                )
-                continue
-            eb = [x["test"] for x in xt]
-            dm = statistics.fmean(dense)
-            rnd = [x.get("random_test") for x in xt]
-            rg = [x.get("random_graph_test") for x in xt]
-            nan = float("nan")
-            d_r = (
-                statistics.fmean(a - b for a, b in zip(eb, rnd, strict=True)) * 100
-                if None not in rnd
-                else nan
-            )
-            d_g = (
-                statistics.fmean(a - b for a, b in zip(eb, rg, strict=True)) * 100 if None not in rg else nan
-            )
-            w(
-                f"| {pg:.0%} | {pw:.0%} | {len(fired)}/{len(xs)} | {_med(fired)} | "
-                f"{mean_std(eb)} (n={len(eb)}) | {mean_std([x.get('last_test') for x in xt])} | "
-                f"{mean_std(rnd)} | "
-                f"{mean_std(rg)} | {(statistics.fmean(eb) - dm) * 100:+.1f} | {_pt(d_r)} | "
-                f"{_pt(d_g)} | {saved:.0%} | {inf:.0%} of dense | {secs:.1f} |"
-            )
-        w("")
-    # ---- ablation
-    w("## 3. Retraining initialisation and edge weights at p_g = 20 %, p_w = 50 %\n")
-    w(
-        "| dataset | dense | "
-        + " | ".join(f"{i}/{e}" for i in ("inherit", "rewind", "reinit") for e in ("binary", "learned"))
-        + " |"
-    )
-    w("|---|---|" + "---|" * 6)
-    for ds in datasets:
-        recs = [r for r in sweep if r["dataset"] == ds]
-        abl = [x["ablation"] for r in recs for x in r["rows"] if "ablation" in x]
-        if not abl:
-            continue
-        cells = [
-            mean_std([a[f"{i}/{e}"] for a in abl])
-            for i in ("inherit", "rewind", "reinit")
-            for e in ("binary", "learned")
-        ]
-        w(f"| {ds} | {mean_std([r['dense']['test'] for r in recs])} | " + " | ".join(cells) + " |")
-    w("")
-    # ---- detector calibration (replayed)
-    w("## 4. Detector conventions replayed on the same runs\n")
-    w(
-        "Every run records, per epoch and group, the raw counts (|m ⊕ m'|, n, pruned counts); "
-        "`early_bird.replay` re-runs any consecutive-pairs detector on them exactly (FIFO 4). "
-        "Fired = share of all runs (datasets × ratios × seeds) that fire within the 100-epoch "
-        "budget; median over the runs that fire.\n"
-    )
-    full_traj = [d for d in datasets if d not in LIGHT]  # light runs stop at emergence
-    w("| convention / combine / η | " + " | ".join(f"{d} fired, median epoch" for d in full_traj) + " |")
-    w("|---|" + "---|" * len(full_traj))
-    for label, conv, comb, eta in DETECTORS:
-        cells = []
-        for ds in full_traj:
-            rows = [x for r in sweep if r["dataset"] == ds for x in r["rows"]]
-            fe = [
-                replay(x["trajectory"]["stats"], convention=conv, combine_rule=comb, eta=eta, fifo=4)
-                for x in rows
-            ]
-            ok = [e for e in fe if e is not None]
-            cells.append(f"{100 * len(ok) / len(rows):.0f} %, {_med(ok)}")
-        w(f"| {label} | " + " | ".join(cells) + " |")
-    w("")
-    w("Per-group distance of the mask of epoch e to that of e − 1 (mean over seeds):\n")
-    if sweep:
-        _dist_table(sweep, w)
-    # ---- vs UGS
-    if vs:
-        w("## 5. Time to a ticket: GEBT vs UGS at the same sparsities\n")
-        w(
-            f"UGS: {UGS_ROUNDS} rounds (5 % edges, 20 % weights per round → "
-            f"{1 - 0.95**UGS_ROUNDS:.2%} / {1 - 0.8**UGS_ROUNDS:.2%}), 200 search + final 200 "
-            "retraining epochs, same GCN and optimiser settings as GEBT; `reference` = the "
-            "published recipe, `improved` = the toolkit's fixed variant (ugs.py). GEBT: one "
-            f"search stopped at emergence + {retrain} retraining epochs at the same sparsities; "
-            "`gebt` = the shipped configs (edges ranked by |s|·(1/d_u + 1/d_v), labelled edges "
-            "last; UGS `improved` ranks its edges with the same prior), `gebt-paper` = the "
-            "paper's |s|. Wall-clock end to end (search + retrain), same benchmark run; the last "
-            "three columns compare `gebt` with each row, the last one by the time `gebt` takes "
-            "(search + retraining epochs, mean over seeds) until the test metric at its best "
-            "validation so far first comes within 1 point of the row's mean.\n"
-        )
-        w(
-            "| dataset | method | seeds | test | wall-clock s | epochs | gebt time / this "
-            "| gebt − this (points) | gebt time to this − 1 point / this |"
-        )
-        w("|---|---|---|---|---|---|---|---|---|")
-        for ds in CONFIGS:
-            g = [r for r in vs if r["dataset"] == ds and r["method"] == "gebt"]
-            if not g:
-                continue
-            gt = statistics.fmean(r["seconds"] for r in g)
-            gacc = statistics.fmean(r["test"] for r in g)
-            for method in ("gebt", "gebt-paper", "ugs-reference", "ugs-improved"):
-                rs = [r for r in vs if r["dataset"] == ds and r["method"] == method]
-                if not rs:
-                    continue
-                t = statistics.fmean(r["seconds"] for r in rs)
-                acc = statistics.fmean(r["test"] for r in rs)
-                ratio, gap, reach = "", "", ""
-                if method != "gebt":
-                    ratio, gap = f"{gt / t:.3f}", f"{100 * (gacc - acc):+.1f}"
-                    hit = _reach_seconds(g, acc - 0.01)
-                    reach = "not reached" if hit is None else f"{hit / t:.3f} ({hit:.1f} s)"
-                w(
-                    f"| {ds} | {method} | {len(rs)} | {mean_std([r['test'] for r in rs])} | {t:.1f} | "
-                    f"{statistics.fmean(r['epochs'] for r in rs):.0f} | {ratio} | {gap} | {reach} |"
-                )
-        w("")
-    # ---- eta 0.1 vs default on Cora
-    # both made with 100 retraining epochs, before the switch to 200 (kept as they were)
-    old = read_jsonl(RESULTS / "gebt_eta0.1_cora.jsonl")
-    cur = read_jsonl(RESULTS / "retrain100" / "gebt_sweep_cora.jsonl")
-    if old and cur:
-        w("## 6. Why η = 0.03 with `minority`: the same Cora sweep with η = 0.1\n")
-        w(
-            "Same searches (deterministic per seed), EB tickets retrained at the epoch where each "
-            "threshold fires; last = the epoch-100 ticket. Mean over 5 seeds, all 4 graph ratios. "
-            "Both columns retrained 100 epochs (made before the switch to 200; results in "
-            "`benchmarks/results/gebt_eta0.1_cora.jsonl` and `retrain100/`).\n"
-        )
-        w("| p_w | η = 0.1: median epoch | η = 0.1: EB | η = 0.03: median epoch | η = 0.03: EB | last |")
-        w("|---|---|---|---|---|---|")
-        for pw in (0.5, 0.7, 0.9):
-            a = [x for r in old for x in r["rows"] if x["weight_sparsity"] == pw]
-            b = [x for r in cur for x in r["rows"] if x["weight_sparsity"] == pw and x["test"] is not None]
-            if not a or not b:
-                continue
-            w(
-                f"| {pw:.0%} | {_med([x['fired_epoch'] for x in a if x['fired_epoch']])} | "
-                f"{mean_std([x['test'] for x in a])} | "
-                f"{_med([x['fired_epoch'] for x in b if x['fired_epoch']])} | "
-                f"{mean_std([x['test'] for x in b])} | {mean_std([x['last_test'] for x in b])} |"
-            )
-        w("")
-    # ---- CNN
-    cnn = read_jsonl(RESULTS / "gebt_cnn.jsonl")
-    if cnn:
-        w("## 7. The same detector on a CNN: EB channel tickets on digits\n")
-        w(
-            "`benchmarks/bench_gebt_cnn.py`: 3-conv CNN (16/32/32 channels, BatchNorm) on "
-            "scikit-learn's digits (stratified 60/20/20 train/val/test, reshuffled per seed), SGD "
-            "lr 0.05, 30 epochs, L1 1e-3 on γ during the search; detector defaults (minority, "
-            "η = 0.03, FIFO 4) on the channel mask, one global threshold or one ratio per layer. "
-            "EB = ticket at emergence with inherited weights, trained for the rest of the 30 "
-            "epochs; last = the channel mask of epoch 30 on the fully searched model, trained for "
-            "the same epochs; random = random channels, trained 30 epochs; dense = 30 epochs. "
-            "Training: cosine schedule, test at the best-validation epoch. Channels kept = per "
-            "layer, in the first seed's EB ticket. Time = search to emergence + ticket training, "
-            "against the dense training.\n"
-        )
-        w(
-            "| channel sparsity | threshold scope | fired | median epoch | channels kept (16/32/32) "
-            "| EB | last | random | dense | EB time / dense time |"
-        )
-        w("|---|---|---|---|---|---|---|---|---|---|")
-        for p in sorted({r["sparsity"] for r in cnn}):
-            for sc in ("global", "layer"):
-                rs = sorted(
-                    (r for r in cnn if r["sparsity"] == p and r["scope"] == sc), key=lambda r: r["seed"]
-                )
-                if not rs:
-                    continue
-                fe = [r["fired_epoch"] for r in rs if r["fired_epoch"] is not None]
-                ratio = statistics.median(r["eb_seconds"] / r["dense_seconds"] for r in rs)
-                w(
-                    f"| {p:.0%} | {sc} | {len(fe)}/{len(rs)} | {_med(fe)} | "
-                    f"{'/'.join(map(str, rs[0]['kept_per_layer']))} | "
-                    f"{mean_std([r['eb_test'] for r in rs])} | "
-                    f"{mean_std([r['last_test'] for r in rs])} | "
-                    f"{mean_std([r['random_test'] for r in rs])} | "
-                    f"{mean_std([r['dense_test'] for r in rs])} | {ratio:.2f} |"
-                )
-        w("")
-    prior = DOCS / "gebt_prior.md"
-    if prior.exists():
-        w("## 8. Other edge rankings\n")
-        w(
-            "The same sweep with `graph_prior: resistance` (edges between two hubs pruned first, "
-            "the edges that hold low-degree nodes last), alone and with `protect_labelled` (the "
-            "edges at labelled training nodes last), against the rows above, and a check on "
-            "held-out seeds: [gebt_prior.md](gebt_prior.md) (`benchmarks/bench_gebt_prior.py`). "
-            "Which 20 % of the edges a ticket can lose, under one fixed early-bird weight mask: "
-            "[gebt_edges.md](gebt_edges.md) (`benchmarks/bench_gebt_edges.py`).\n"
-        )
-    w("## Figures\n")
-    for ds in datasets:
-        for kind in ("trajectory", "heatmap"):
-            f = DOCS / f"gebt_{kind}_{ds.lower()}.png"
-            if f.exists():
-                w(f"![{ds} {kind}]({f.name})\n")
-    atomic_write_text(DOCS / "gebt.md", "\n".join(lines) + "\n")
+    atomic_write_text(DOCS / "gebt.md", text)
     print(f"wrote {DOCS / 'gebt.md'}")
-
-
-def _dist_table(sweep: list[dict[str, Any]], w) -> None:
-    from gcn_tickets.methods.early_bird.detector import XorStats
-
-    epochs = [2, 5, 10, 20, 30, 50, 99]
-    w("| dataset | p_g | p_w | group | convention | " + " | ".join(f"ep {e}" for e in epochs) + " |")
-    w("|---|---|---|---|---|" + "---|" * len(epochs))
-    for ds in CONFIGS:
-        recs = [r for r in sweep if r["dataset"] == ds]
-        for pg, pw in ((0.2, 0.5), (0.6, 0.9)):
-            xs = [
-                x for r in recs for x in r["rows"] if (x["graph_sparsity"], x["weight_sparsity"]) == (pg, pw)
-            ]
-            if not xs:
-                continue
-            for grp in ("graph", "weights"):
-                for conv in ("fraction", "minority"):
-                    cells = []
-                    for e in epochs:
-                        v = [
-                            XorStats(*x["trajectory"]["stats"][e - 1][grp]).value(conv)
-                            for x in xs
-                            if len(x["trajectory"]["stats"]) >= e
-                        ]
-                        cells.append(f"{statistics.fmean(v):.3f}" if v else "–")
-                    w(f"| {ds} | {pg:.0%} | {pw:.0%} | {grp} | {conv} | " + " | ".join(cells) + " |")
-    w("")
 
 
 def main(argv: list[str] | None = None) -> int:

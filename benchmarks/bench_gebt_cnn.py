@@ -29,8 +29,9 @@ import time
 from pathlib import Path
 
 import torch
-from _results import append_jsonl, read_jsonl  # benchmarks/_results.py
 from torch import nn
+
+from gcn_tickets.reports.records import append_jsonl, read_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "gebt_cnn.jsonl"

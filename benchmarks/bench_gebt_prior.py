@@ -33,13 +33,13 @@ side-by-side on the same seeds). Everything goes to ``docs/gebt_prior.md``.
 from __future__ import annotations
 
 import argparse
-import statistics
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
-from _results import append_jsonl, mean_std, read_jsonl, retrain_epochs  # benchmarks/_results.py
+
+from gcn_tickets.reports.records import append_jsonl, read_jsonl, retrain_epochs
 
 ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "benchmarks" / "results"
@@ -52,35 +52,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 SWEEP_VARIANTS = ["resistance", "resistance_labelled"]
 CONFIRM_VARIANTS = ["none", "resistance", "resistance_labelled"]
-LABELS = {  # pipes escaped: they sit in Markdown table cells
-    "none": r"\|s\| (GEBT)",
-    "resistance": r"\|s\|·prior",
-    "resistance_labelled": r"\|s\|·prior, labelled edges last",
-    "label_labelled": r"\|s\|·prior·label agreement, labelled edges last",
-}
-HELD_OUT: dict[Any, str] = {  # why each confirm run's seeds are held out: by (variants, epochs) or variants
-    (("resistance_labelled",), 200): (
-        "The retraining budget (200 epochs for the ticket and the dense model) was chosen after a "
-        "scratch screen of six retraining recipes on Cora seeds 0–19 (100 or 200 epochs, weight "
-        "decay 2.5e-4, dropout 0.3, no input dropout, lr 0.005 × 200 epochs; the same ranking and "
-        "tickets); these seeds were run after that choice and played no part in it. Where a "
-        "100-epoch table of the same seeds follows, it shows what the budget alone changes."
-    ),
-    (("resistance_labelled",), 100): (
-        "The same seeds and tickets as the 200-epoch table of this dataset, retrained (and the "
-        "dense model trained) for the paper's 100 epochs."
-    ),
-    ("none", "resistance", "resistance_labelled"): (
-        "The variants were fixed after screens on Cora and CiteSeer seeds 0–9 (edge rankings at "
-        "this point, validation and test; see docs/gebt_edges.md); these seeds were run after that "
-        "choice and played no part in it, and PubMed was not screened at all."
-    ),
-    ("resistance_labelled", "label_labelled"): (
-        "`label_resistance` was fixed after the edge-ranking screens of docs/gebt_edges.md (Cora "
-        "seeds 0–19, CiteSeer 0–9) and scratch screens on Cora seeds 0–29; these seeds were run "
-        "after that choice and played no part in it."
-    ),
-}
 
 
 def _sweep_file(variant: str, ds: str) -> Path:
@@ -145,128 +116,18 @@ def confirm(seeds: range, datasets: list[str], variants: list[str], epochs: int 
             print(f"{ds} confirm seed {seed} done", flush=True)
 
 
-def _paired(u: list[float], v: list[float]) -> str:
-    """Mean of the per-seed differences u − v in points, ± its standard error."""
-    d = [100 * (a - b) for a, b in zip(u, v, strict=True)]
-    se = statistics.stdev(d) / len(d) ** 0.5 if len(d) > 1 else float("nan")
-    return f"{statistics.mean(d):+.2f} ± {se:.2f}"
-
-
-def _d(u: list[float], v: list[float]) -> str:
-    return f"{100 * (statistics.mean(u) - statistics.mean(v)):+.1f}" if u and v else "–"
-
-
-def _confirm_lines() -> list[str]:
-    lines: list[str] = []
-    for ds in DATASETS:
-        runs: dict[tuple[tuple[str, ...], int], list[dict[str, Any]]] = {}
-        for r in read_jsonl(RES / f"gebt_confirm_{ds.lower()}.jsonl"):
-            runs.setdefault((tuple(v for v in VARIANTS if v in r), retrain_epochs(r)), []).append(r)
-        for (variants, _), recs in runs.items():
-            lines += _confirm_table(ds, variants, recs)
-    return lines
-
-
-def _confirm_table(ds: str, variants: tuple[str, ...], recs: list[dict[str, Any]]) -> list[str]:
-    dense = [r["dense"]["test"] for r in recs]
-    seeds = sorted(r["seed"] for r in recs)
-    lines = [
-        f"### {ds}: seeds {seeds[0]}–{seeds[-1]} ({len(recs)} seeds), {retrain_epochs(recs[0])} "
-        f"retraining epochs, dense {mean_std(dense)}",
-        "",
-        HELD_OUT.get((variants, retrain_epochs(recs[0])), HELD_OUT.get(variants, "")),
-        "",
-        "| graph ranking | fired | median epoch | EB ticket | Δ vs dense (± s.e.) "
-        "| random graph (same weights) | EB − random graph | wins vs random graph | random ticket |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for variant in variants:
-        rows = [r[variant] for r in recs]
-        te = [x["test"] for x in rows]
-        rg = [x["random_graph_test"] for x in rows]
-        fired = [x["fired_epoch"] for x in rows if x["fired_epoch"] is not None]
-        wins = sum(a > b for a, b in zip(te, rg, strict=True))
-        lines.append(
-            f"| {LABELS[variant]} | {len(fired)}/{len(rows)} | "
-            f"{statistics.median(fired) if fired else '–'} | {mean_std(te)} | {_paired(te, dense)} | "
-            f"{mean_std(rg)} | {_d(te, rg)} | {wins}/{len(rows)} | "
-            f"{mean_std([x['random_test'] for x in rows])} |"
-        )
-    return [*lines, ""]
-
-
 def report() -> None:
+    """Rewrite docs/gebt_prior.md from the logs (``gcn_tickets.reports.gebt_prior.prior_page``)."""
     from gcn_tickets.io import atomic_write_text
+    from gcn_tickets.reports.gebt_prior import SWEEP_VARIANTS, prior_page
 
-    lines = [
-        "# GEBT: graph priors for the edge ranking",
-        "",
-        "Generated by `python benchmarks/bench_gebt_prior.py`. Same searches as `docs/gebt.md` "
-        "(hidden 16, 100 search epochs, GEBT edge weights, detector defaults, "
-        "`rewind`, binary edges, test at best validation); only the ranking that draws the graph "
-        "mask differs: |s_e| (GEBT), |s_e|·(1/d_u + 1/d_v) (`graph_prior: resistance`), and the "
-        "latter with the edges at labelled training nodes pruned last (`protect_labelled: true`); "
-        "in the later held-out checks also that times the agreement of the label-propagated "
-        "training labels at the two ends (`graph_prior: label_resistance`). "
-        "`random graph` = the variant's early-bird weight mask with uniformly random edges. "
-        "Test %, mean ± std over seeds. Retraining and the dense model: 100 epochs (the paper) "
-        "up to the held-out checks of Cora 30–49, CiteSeer 30–39 and PubMed 3–7; then 200 (the "
-        "dense recipe of docs/dense_baselines.md, the configs' default), which lifts the dense "
-        "model and the tickets alike: each table says which. The sweeps below are re-run with "
-        "200 (the 100-epoch records are kept in `benchmarks/results/retrain100/`). The p_g = 20 %, "
-        "p_w = 50 % comparison with dense is best read from the largest held-out tables (Δ is the "
-        "mean of the per-seed differences ± its standard error); a 5-seed sweep cell has a "
-        "standard error of about 0.35 points.",
-        "",
-    ]
-    conf = _confirm_lines()
-    if conf:
-        lines += [
-            "## p_g = 20 %, p_w = 50 % on held-out seeds",
-            "",
-            *conf,
-        ]
-    lines += ["## The sweep", ""]
-    for ds in DATASETS:
-        old = read_jsonl(_sweep_file("none", ds))
-        for variant in ("resistance", "resistance_labelled", "label_labelled"):
-            new = read_jsonl(_sweep_file(variant, ds))
-            if not new:
-                continue
-            base = [r for r in old if r["seed"] in {n["seed"] for n in new}]
-            dense = [r["dense"]["test"] for r in new]
-            lines += [
-                f"### {ds}, {LABELS[variant]} ({len(new)} seeds; dense {mean_std(dense)})",
-                "",
-                "| p_g | p_w | fired | median epoch (variant / none) | EB, variant | EB, none "
-                "| random graph (variant's weights) | variant − none | variant − random graph "
-                "| EB variant − dense |",
-                "|---|---|---|---|---|---|---|---|---|---|",
-            ]
-            pairs = sorted({(r["graph_sparsity"], r["weight_sparsity"]) for n in new for r in n["rows"]})
-            for pg, pw in pairs:
-
-                def rows(src, pg=pg, pw=pw):
-                    return [
-                        x
-                        for r in src
-                        for x in r["rows"]
-                        if (x["graph_sparsity"], x["weight_sparsity"]) == (pg, pw)
-                    ]
-
-                a, b = rows(new), rows(base)
-                ta, tb = [x["test"] for x in a], [x["test"] for x in b]
-                rg = [x["random_graph_test"] for x in a]
-                ea = [x["fired_epoch"] for x in a if x["fired_epoch"] is not None]
-                eb = [x["fired_epoch"] for x in b if x["fired_epoch"] is not None]
-                lines.append(
-                    f"| {pg:.0%} | {pw:.0%} | {len(ea)}/{len(a)} | "
-                    f"{statistics.median(ea) if ea else '–'} / {statistics.median(eb) if eb else '–'} | "
-                    f"{mean_std(ta)} | {mean_std(tb)} | {mean_std(rg)} | "
-                    f"{_d(ta, tb)} | {_d(ta, rg)} | {_d(ta, dense)} |"
-                )
-            lines.append("")
-    atomic_write_text(ROOT / "docs" / "gebt_prior.md", "\n".join(lines))
+    text = prior_page(
+        confirm={ds: read_jsonl(RES / f"gebt_confirm_{ds.lower()}.jsonl") for ds in DATASETS},
+        sweeps={(ds, v): read_jsonl(_sweep_file(v, ds)) for ds in DATASETS for v in SWEEP_VARIANTS},
+        baseline={ds: read_jsonl(_sweep_file("none", ds)) for ds in DATASETS},
+        variants=list(VARIANTS),
+    )
+    atomic_write_text(ROOT / "docs" / "gebt_prior.md", text)
 
 
 def _range(text: str) -> range:

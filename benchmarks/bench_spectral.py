@@ -2,6 +2,7 @@
 and the reference approach's graph construction (networkx, all m*n pairs).
 
 Run:  python benchmarks/bench_spectral.py [--quick] [--repeats 3]
+      python benchmarks/bench_spectral.py --report-only   # the doc's table from the JSON
 
 Every case runs in a fresh subprocess (clean peak memory). Time: median of ``--repeats``
 audits (masks built beforehand). Memory: peak RSS of the process during the audit
@@ -229,51 +230,14 @@ def _run(args: list[str]) -> dict[str, Any]:
     raise RuntimeError(f"benchmark case {args} failed:\n{proc.stderr[-3000:]}")
 
 
-def _table(results: dict[str, Any]) -> str:
-    lines = [
-        "| case | layers | wall median (min) | CPU | peak RSS (increase) | tracemalloc peak |"
-        " mean Δr_norm (undef.) | mean IMDB (undef.) | mean NaRC |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for key, r in results["models"].items():
-        lines.append(
-            f"| {key} | {r['layers']} | {r['seconds_median']:.2f} s ({r['seconds_min']:.2f} s) | "
-            f"{r['cpu_seconds_median']:.2f} s | "
-            f"{r['peak_rss_mb']:.0f} MB (+{r['peak_rss_increase_mb']:.0f} MB) | "
-            f"{r['tracemalloc_peak_mb']:.0f} MB | {r['mean_delta_r_norm']:.4f} "
-            f"({r['undefined_delta_r_norm']}) | {r['mean_imdb']:.4f} ({r['undefined_imdb']}) | "
-            f"{r['mean_narc']:.4f} |"
-        )
-    b = results["big_layer"]
-    lines += [
-        "",
-        f"Layer 25088×4096 (torchvision VGG-16 `classifier.0`), density 0.05, {b['edges']:,} "
-        f"edges: {b['seconds_median']:.1f} s (min {b['seconds_min']:.1f} s), peak RSS "
-        f"{b['peak_rss_mb']:.0f} MB (+{b['peak_rss_increase_mb']:.0f} MB over the 102 MB mask "
-        f"already in memory), tracemalloc peak {b['tracemalloc_peak_mb']:.0f} MB; "
-        f"λ1 = {b['lambda1']:.3f}, μ̂ = {b['mu_hat']:.3f}, Δr_norm = {b['delta_r_norm']:.4f}, "
-        f"IMDB = {b['imdb']:.4f} ({b['imdb_subgraphs']} subgraphs), NaRC = {b['narc']:.4f}.",
-    ]
-    x = results["reference_nx"]
-    rb = x["reference_build"]
-    lines += [
-        "",
-        f"Reference construction (networkx, Python loop over all m·n pairs) of one "
-        f"{x['shape'][0]}×{x['shape'][1]} layer at density 0.5: "
-        f"{rb['seconds_median']:.1f} s, +{rb['peak_rss_increase_mb']:.0f} MB RSS. Ours: "
-        f"bi-adjacency {x['ours_build']['seconds_median'] * 1e3:.0f} ms "
-        f"(**{x['ratio_build']:.0f}×** faster), the whole layer audit (σ1, σ2, IMDB, NaRC) "
-        f"{x['ours_full_layer_audit']['seconds_median']:.2f} s "
-        f"(**{x['ratio_vs_full_audit']:.0f}×** faster than the reference's graph construction "
-        f"alone).",
-        "",
-        f"Machine: {results['machine']}. Measured {results['date']} by "
-        "`python benchmarks/bench_spectral.py`; the machine is shared with other jobs, so "
-        "wall times are noisy (median of the repeats reported); CPU time (user + system of the "
-        "process, single-threaded BLAS) is what the wall time is on an idle machine. The "
-        "audit input is a validated `MaskSet` (as loaded from a file).",
-    ]
-    return "\n".join(lines)
+def write_doc(results: dict[str, Any] | None = None) -> None:
+    """Rewrite the table between the ``bench`` markers of docs/spectral.md
+    (``gcn_tickets.reports.spectral``); ``results`` default: the JSON file."""
+    from gcn_tickets.reports.spectral import spectral_table, splice
+
+    results = json.loads(RESULTS.read_text()) if results is None else results
+    if DOC.exists():
+        DOC.write_text(splice(DOC.read_text(), spectral_table(results)))
 
 
 def main() -> None:
@@ -283,7 +247,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="skip the 25088x4096 layer and nx")
+    ap.add_argument("--report-only", action="store_true", help="rewrite the doc's table from the JSON")
     args = ap.parse_args()
+    if args.report_only:
+        write_doc()
+        return
     results: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
@@ -308,13 +276,8 @@ def main() -> None:
         print("reference nx:", results["reference_nx"]["reference_build"]["seconds_median"])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    if not args.quick and DOC.exists():
-        text = DOC.read_text()
-        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-        if start in text and end in text:
-            head, rest = text.split(start, 1)
-            _, tail = rest.split(end, 1)
-            DOC.write_text(f"{head}{start}\n{_table(results)}\n{end}{tail}")
+    if not args.quick:
+        write_doc(results)
     print(f"wrote {RESULTS}")
 
 

@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # module names under gcn_tickets.cli; each adds one verb
-COMMANDS: list[str] = ["train", "ugs", "audit", "early_bird", "prune", "train_cnn"]
+COMMANDS: list[str] = ["train", "ugs", "audit", "early_bird", "prune", "train_cnn", "report"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.io import atomic_write_text
     from gcn_tickets.methods.gebt.config import config_dict, load_config
-    from gcn_tickets.methods.gebt.search import plot_heatmaps, plot_trajectory, run_seed
+    from gcn_tickets.methods.gebt.search import run_seed
+    from gcn_tickets.reports.gebt_plots import plot_heatmaps, plot_trajectory
     from gcn_tickets.training.trainers import make_trainer
 
     try:
