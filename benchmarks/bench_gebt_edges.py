@@ -89,10 +89,11 @@ def run_dataset(ds: str, seeds: int) -> None:
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.masks.edges import incident_edges, undirected_degree, undirected_edges
     from gcn_tickets.masks.maskset import MaskSet
+    from gcn_tickets.methods.gebt import gebt_search, model_factory, retrain_masks, retrain_recipe
     from gcn_tickets.methods.gebt.config import load_config
-    from gcn_tickets.methods.gebt.search import gebt_search, retrain, train_dense
     from gcn_tickets.pruning.priors import edge_prior, graph_rank, resistance_proxy
     from gcn_tickets.pruning.topk import prune_lowest
+    from gcn_tickets.tickets import train_dense
     from gcn_tickets.training.trainers import NodeTrainer
 
     out = RES / f"gebt_edges_{ds.lower()}.jsonl"
@@ -148,7 +149,7 @@ def run_dataset(ds: str, seeds: int) -> None:
         cut[f"{base}, degree-preserving weights"] = cut[base]
         d_cut = undirected_degree(und[:, cut[base]], n).clamp_min(1).float()
         preserving = torch.sqrt(deg[u] * deg[v] / (d_cut[u] * d_cut[v]))
-        dense = train_dense(tr, cfg, seed)
+        dense, _ = train_dense(tr, model_factory(tr, cfg), retrain_recipe(cfg), seed=seed)
         rec: dict[str, Any] = {"dataset": ds, "seed": seed, "epoch": pt.epoch}
         rec["dense"] = [dense.valid, dense.test]
         for name in RANKINGS:
@@ -156,7 +157,7 @@ def run_dataset(ds: str, seeds: int) -> None:
             extra: dict[str, Any] = {}
             if name.endswith("degree-preserving weights"):
                 extra = {"edge_weights": "learned", "graph_scores": preserving}
-            r, _, _ = retrain(
+            r, _ = retrain_masks(
                 tr, cfg, MaskSet(pt.masks.weights, g, {}), seed=seed, theta0=res.theta0, **extra
             )
             rec[name] = {"valid": r.valid, "test": r.test, "hetero_removed": float(hetero[~g].float().mean())}

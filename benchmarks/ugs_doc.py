@@ -96,7 +96,7 @@ nothing.
 
 
 def _summary(run_dir: Path) -> dict[str, Any]:
-    from gcn_tickets.methods.ugs.search import summarize_run
+    from gcn_tickets.methods.ugs import summarize_run
 
     return summarize_run(run_dir) if run_dir.exists() else {}
 

@@ -125,7 +125,7 @@ def plot_ugs(summary: dict[str, Any], path: Path, title: str) -> None:
 
 def write_ugs_report(run_dir: str | Path, out_prefix: str | Path, *, title: str = "UGS") -> str:
     """Write ``<out_prefix>.md`` (table + matching rounds + win counts) and ``<out_prefix>.png``."""
-    from gcn_tickets.methods.ugs.search import summarize_run
+    from gcn_tickets.methods.ugs import summarize_run
 
     summary = summarize_run(run_dir)
     out_prefix = Path(out_prefix)
