@@ -137,6 +137,12 @@ def test_cli_early_bird_writes_and_resumes(root, tmp_path, monkeypatch, capsys) 
     assert {"test", "last_test", "random_test", "fired_epoch"} <= set(row)
     assert (run / "seed0_g0.2_w0.5.pt").exists() and (run / "trajectory.png").exists()
     assert (run / "heatmap.png").exists()
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["dense"] == [rec["dense"]["test"]]
+    pair = summary["pairs"][0]
+    assert (pair["graph_sparsity"], pair["weight_sparsity"], pair["runs"]) == (0.2, 0.5, 1)
+    assert pair["test"] == [row["test"]] and pair["random_test"] == [row["random_test"]]
+    assert json.loads((run / "config.json").read_text())["search_epochs"] == 8
     capsys.readouterr()
     assert main(args) == 0
     assert "done earlier" in capsys.readouterr().out
