@@ -22,29 +22,22 @@ PUBLISHED = {"Cora": (81.5, 80.5), "CiteSeer": (70.3, 69.5), "PubMed": (79.0, 78
 
 
 def main(seeds: int = 10) -> None:
-    from gcn_tickets.cli.train import dense_runs
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.io import atomic_write_text
+    from gcn_tickets.tickets import Recipe, dense_runs, seeded
+    from gcn_tickets.training.trainers import make_trainer
 
     torch.set_num_threads(1)
     done = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for name in PUBLISHED:
-        task = load_dataset(name)
+        trainer = make_trainer(load_dataset(name))
+        make_model = seeded(trainer.make_model, hidden=16, num_layers=2, dropout=0.5)
+        recipe = Recipe(epochs=200, lr=0.01, weight_decay=5e-4)
         runs = done.setdefault(name, {})
         for s in range(seeds):
             if str(s) in runs:
                 continue
-            res = dense_runs(
-                task,
-                seeds=[s],
-                epochs=200,
-                hidden=16,
-                layers=2,
-                dropout=0.5,
-                lr=0.01,
-                weight_decay=5e-4,
-                progress=False,
-            )
+            res = dense_runs(trainer, make_model, recipe, seeds=[s], progress=False)
             r = res["runs"][0]
             runs[str(s)] = {k: r[k] for k in ("valid", "test", "best_epoch", "seconds")} | {
                 "params": res["params"]

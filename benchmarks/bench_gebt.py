@@ -40,8 +40,8 @@ UGS_ROUNDS = 4
 
 def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str | None) -> None:
     from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.methods.gebt import run_seed
     from gcn_tickets.methods.gebt.config import load_config
-    from gcn_tickets.methods.gebt.search import run_seed
     from gcn_tickets.reports.gebt_plots import plot_heatmaps, plot_trajectory
     from gcn_tickets.training.trainers import NodeTrainer
 
@@ -100,10 +100,9 @@ def run_sweep(datasets: list[str], seeds: dict[str, list[int]], data_root: str |
 def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> None:
     """UGS (reference and improved) to round 4 vs GEBT at the same sparsities, same model."""
     from gcn_tickets.data.datasets import load_dataset
-    from gcn_tickets.masks.joint import plain_state_dict
     from gcn_tickets.methods.gebt.config import load_config
-    from gcn_tickets.methods.ugs.config import UGSConfig
-    from gcn_tickets.methods.ugs.search import dense_masks, initial_model, retrain_ticket, ugs_round
+    from gcn_tickets.methods.ugs import UGSConfig, model_factory, retrain_recipe, ugs_prune
+    from gcn_tickets.tickets import retrain_ticket
     from gcn_tickets.training.trainers import NodeTrainer
 
     done = {(r["dataset"], r["seed"], r["method"]) for r in read_jsonl(VS_UGS)}
@@ -125,14 +124,17 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
                 if (ds, seed, f"ugs-{mode}") in done:
                     continue
                 t0 = time.perf_counter()
-                base = initial_model(trainer, ucfg, seed)
-                theta0 = plain_state_dict(base)
-                masks = dense_masks(trainer, base)
-                per_round = []
-                for r in range(1, UGS_ROUNDS + 1):
-                    masks, _ = ugs_round(trainer, ucfg, mode, theta0, masks, seed, r, model_seed=seed)
-                    per_round.append(time.perf_counter() - t0)
-                res, _, _ = retrain_ticket(trainer, ucfg, theta0, masks, seed, model_seed=seed)
+                theta0, masks = ugs_prune(trainer, ucfg, mode, seed, rounds=UGS_ROUNDS)
+                search_seconds = time.perf_counter() - t0
+                # the round-4 ticket retrained once, rewound to Θ0 (masks and fit seeded with `seed`)
+                res, _ = retrain_ticket(
+                    trainer,
+                    model_factory(trainer, ucfg),
+                    masks,
+                    retrain_recipe(ucfg),
+                    seed=seed,
+                    theta0=theta0,
+                )
                 total = time.perf_counter() - t0
                 append_jsonl(
                     VS_UGS,
@@ -144,7 +146,7 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
                         "graph_sparsity": masks.graph_sparsity(),
                         "weight_sparsity": masks.sparsity(),
                         "seconds": total,
-                        "search_seconds": per_round[-1],
+                        "search_seconds": search_seconds,
                         "epochs": UGS_ROUNDS * ucfg.epochs + ucfg.retrain_epochs,
                     },
                 )
@@ -167,7 +169,7 @@ def _anytime(history: list[dict[str, float]], offset: float) -> list[list[float]
 
 def _gebt_vs_ugs(trainer, cfg, ds: str, seed: int, method: str) -> None:
     """GEBT at UGS's round-4 sparsities, timed end to end: search to emergence + retraining."""
-    from gcn_tickets.methods.gebt.search import gebt_search, retrain_pair
+    from gcn_tickets.methods.gebt import gebt_search, retrain_pair
 
     pg, pw = 1 - 0.95**UGS_ROUNDS, 1 - 0.8**UGS_ROUNDS
     t0 = time.perf_counter()

@@ -85,14 +85,72 @@ def capped_keep(order: torch.Tensor, und: torch.Tensor, num_nodes: int, k: int, 
     return keep
 
 
+def _graph_stats(tr) -> dict[str, Any]:
+    """The fixed per-edge quantities of the rankings: degrees, priors, labelled, hetero."""
+    from gcn_tickets.masks.edges import incident_edges, undirected_degree, undirected_edges
+    from gcn_tickets.pruning.priors import edge_prior, resistance_proxy
+
+    n = tr.num_nodes
+    und, _ = undirected_edges(tr.edge_index, n)
+    u, v = und
+    deg = undirected_degree(und, n).clamp_min(1).float()
+    return {
+        "n": n,
+        "und": und,
+        "deg": deg,
+        "dsum": resistance_proxy(und, n),
+        "dmin": 1.0 / torch.minimum(deg[u], deg[v]),
+        "labelled": incident_edges(und, tr.split["train"], n),
+        "hetero": tr.y[u] != tr.y[v],
+        "label_prior": edge_prior("label_resistance", und, n, labels=(tr.y, tr.split["train"])),
+        "k": round(0.2 * u.numel()),
+    }
+
+
+def _cuts(s: torch.Tensor, seed: int, g: dict[str, Any]) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """The kept edges of every ranking at p_g = 20 % (pruning.topk), and the
+    degree-preserving edge weights of the base ranking."""
+    from gcn_tickets.masks.edges import undirected_degree
+    from gcn_tickets.pruning.priors import graph_rank
+    from gcn_tickets.pruning.topk import prune_lowest
+
+    dsum, dmin, labelled, und, n = g["dsum"], g["dmin"], g["labelled"], g["und"], g["n"]
+    ties = torch.rand(s.shape, generator=torch.Generator().manual_seed(seed + 777))
+    rank = {
+        "learned": s,
+        "random": ties,
+        "resistance": graph_rank(s, dsum),
+        "resistance, labelled last": graph_rank(s, dsum, labelled),
+        "degree sum, labelled last": graph_rank(dsum + 1e-4 * ties, None, labelled),
+        "degree min, labelled last": graph_rank(dmin + 1e-4 * ties, None, labelled),
+        "degree min, labelled last, index ties": graph_rank(dmin, None, labelled),
+        # a stable sort prunes the lowest index first among ties: reversing the order flips it
+        "degree min, labelled last, reversed index ties": graph_rank(
+            dmin - 1e-4 * torch.arange(s.numel()) / s.numel(), None, labelled
+        ),
+        "label agreement × resistance, labelled last": graph_rank(s, g["label_prior"], labelled),
+        "oracle": (~g["hetero"]).float() + 1e-4 * ties,
+    }
+    full = torch.ones_like(s, dtype=torch.bool)
+    cut = {name: prune_lowest({"g": r}, {"g": full}, 0.2)["g"] for name, r in rank.items()}
+    base = "resistance, labelled last"
+    cut["full graph"] = full
+    order = torch.argsort(rank[base], stable=True)
+    cut[f"{base}, half per node"] = capped_keep(order, und, n, g["k"], 0.5)
+    cut[f"{base}, degree-preserving weights"] = cut[base]
+    u, v = und
+    d_cut = undirected_degree(und[:, cut[base]], n).clamp_min(1).float()
+    deg = g["deg"]
+    preserving = torch.sqrt(deg[u] * deg[v] / (d_cut[u] * d_cut[v]))
+    return cut, preserving
+
+
 def run_dataset(ds: str, seeds: int) -> None:
     from gcn_tickets.data.datasets import load_dataset
-    from gcn_tickets.masks.edges import incident_edges, undirected_degree, undirected_edges
     from gcn_tickets.masks.maskset import MaskSet
+    from gcn_tickets.methods.gebt import gebt_search, model_factory, retrain_masks, retrain_recipe
     from gcn_tickets.methods.gebt.config import load_config
-    from gcn_tickets.methods.gebt.search import gebt_search, retrain, train_dense
-    from gcn_tickets.pruning.priors import edge_prior, graph_rank, resistance_proxy
-    from gcn_tickets.pruning.topk import prune_lowest
+    from gcn_tickets.tickets import train_dense
     from gcn_tickets.training.trainers import NodeTrainer
 
     out = RES / f"gebt_edges_{ds.lower()}.jsonl"
@@ -107,59 +165,26 @@ def run_dataset(ds: str, seeds: int) -> None:
         retrain_epochs=100,  # the records were made with the paper's budget (configs now say 200)
     )
     tr = NodeTrainer(load_dataset(ds))
-    n = tr.num_nodes
-    und, _ = undirected_edges(tr.edge_index, n)
-    u, v = und
-    deg = undirected_degree(und, n).clamp_min(1).float()
-    dsum = resistance_proxy(und, n)
-    dmin = 1.0 / torch.minimum(deg[u], deg[v])
-    labelled = incident_edges(und, tr.split["train"], n)
-    hetero = tr.y[u] != tr.y[v]
-    label_prior = edge_prior("label_resistance", und, n, labels=(tr.y, tr.split["train"]))
-    k = round(0.2 * u.numel())
+    g = _graph_stats(tr)
     for seed in range(seeds):
         if seed in done:
             continue
         res = gebt_search(tr, cfg, seed, ratios=[(0.2, 0.5)], stop=True)
         pt = res.pairs[(0.2, 0.5)]
         assert pt.masks is not None
-        s = pt.graph_scores.abs()
-        ties = torch.rand(s.shape, generator=torch.Generator().manual_seed(seed + 777))
-        rank = {
-            "learned": s,
-            "random": ties,
-            "resistance": graph_rank(s, dsum),
-            "resistance, labelled last": graph_rank(s, dsum, labelled),
-            "degree sum, labelled last": graph_rank(dsum + 1e-4 * ties, None, labelled),
-            "degree min, labelled last": graph_rank(dmin + 1e-4 * ties, None, labelled),
-            "degree min, labelled last, index ties": graph_rank(dmin, None, labelled),
-            # a stable sort prunes the lowest index first among ties: reversing the order flips it
-            "degree min, labelled last, reversed index ties": graph_rank(
-                dmin - 1e-4 * torch.arange(s.numel()) / s.numel(), None, labelled
-            ),
-            "label agreement × resistance, labelled last": graph_rank(s, label_prior, labelled),
-            "oracle": (~hetero).float() + 1e-4 * ties,
-        }
-        full = torch.ones_like(s, dtype=torch.bool)
-        cut = {name: prune_lowest({"g": r}, {"g": full}, 0.2)["g"] for name, r in rank.items()}
-        base = "resistance, labelled last"
-        cut["full graph"] = full
-        cut[f"{base}, half per node"] = capped_keep(torch.argsort(rank[base], stable=True), und, n, k, 0.5)
-        cut[f"{base}, degree-preserving weights"] = cut[base]
-        d_cut = undirected_degree(und[:, cut[base]], n).clamp_min(1).float()
-        preserving = torch.sqrt(deg[u] * deg[v] / (d_cut[u] * d_cut[v]))
-        dense = train_dense(tr, cfg, seed)
+        cut, preserving = _cuts(pt.graph_scores.abs(), seed, g)
+        dense, _ = train_dense(tr, model_factory(tr, cfg), retrain_recipe(cfg), seed=seed)
         rec: dict[str, Any] = {"dataset": ds, "seed": seed, "epoch": pt.epoch}
         rec["dense"] = [dense.valid, dense.test]
         for name in RANKINGS:
-            g = cut[name]
+            kept = cut[name]
             extra: dict[str, Any] = {}
             if name.endswith("degree-preserving weights"):
                 extra = {"edge_weights": "learned", "graph_scores": preserving}
-            r, _, _ = retrain(
-                tr, cfg, MaskSet(pt.masks.weights, g, {}), seed=seed, theta0=res.theta0, **extra
-            )
-            rec[name] = {"valid": r.valid, "test": r.test, "hetero_removed": float(hetero[~g].float().mean())}
+            ticket = MaskSet(pt.masks.weights, kept, {})
+            r, _ = retrain_masks(tr, cfg, ticket, seed=seed, theta0=res.theta0, **extra)
+            hetero = float(g["hetero"][~kept].float().mean())
+            rec[name] = {"valid": r.valid, "test": r.test, "hetero_removed": hetero}
         append_jsonl(out, rec)
         print(f"{ds} seed {seed}: emergence {pt.epoch}, dense {dense.test:.3f}", flush=True)
 

@@ -69,8 +69,8 @@ def _slim(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def run(seeds: int, datasets: list[str], variants: list[str]) -> None:
     from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.methods.gebt import run_seed
     from gcn_tickets.methods.gebt.config import load_config
-    from gcn_tickets.methods.gebt.search import run_seed
     from gcn_tickets.training.trainers import NodeTrainer
 
     for ds in datasets:
@@ -92,8 +92,8 @@ def run(seeds: int, datasets: list[str], variants: list[str]) -> None:
 
 def confirm(seeds: range, datasets: list[str], variants: list[str], epochs: int | None = None) -> None:
     from gcn_tickets.data.datasets import load_dataset
+    from gcn_tickets.methods.gebt import run_seed
     from gcn_tickets.methods.gebt.config import load_config
-    from gcn_tickets.methods.gebt.search import run_seed
     from gcn_tickets.training.trainers import NodeTrainer
 
     for ds in datasets:

@@ -190,7 +190,7 @@ def ugs_molhiv() -> dict:
 def ugs(configs: tuple[str, ...] = ("configs/ogbl_ddi_ugs.yaml", "configs/ogbg_molhiv_ugs.yaml")) -> dict:
     from gcn_tickets.config import load_config
     from gcn_tickets.data.datasets import load_dataset
-    from gcn_tickets.methods.ugs.search import run_ugs, summarize_run
+    from gcn_tickets.methods.ugs import run_ugs, summarize_run
     from gcn_tickets.reports.ugs import write_ugs_report
     from gcn_tickets.training.trainers import make_trainer
 

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(argv: list[str]) -> None:
     from gcn_tickets.config import load_config
     from gcn_tickets.data.datasets import load_dataset
-    from gcn_tickets.methods.ugs.search import run_ugs
+    from gcn_tickets.methods.ugs import run_ugs
     from gcn_tickets.reports.ugs import write_ugs_report
     from gcn_tickets.training.trainers import make_trainer
 

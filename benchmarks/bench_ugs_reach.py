@@ -24,8 +24,7 @@ def main() -> None:
     from gcn_tickets.config import load_config
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.io import atomic_write_text
-    from gcn_tickets.masks.joint import plain_state_dict
-    from gcn_tickets.methods.ugs.search import dense_masks, initial_model, round_seed, search_scores
+    from gcn_tickets.methods.ugs import initial_state, round_seed, search_scores
     from gcn_tickets.training.trainers import make_trainer
 
     torch.set_num_threads(1)
@@ -38,24 +37,16 @@ def main() -> None:
             for seed in (0, 1, 2):
                 if (cfg.dataset, mode, seed) in done:
                     continue
-                model = initial_model(trainer, cfg.ugs, seed)
-                masks = dense_masks(trainer, model)
-                _, _, res = search_scores(
-                    trainer,
-                    cfg.ugs,
-                    mode,
-                    plain_state_dict(model),
-                    masks,
-                    round_seed(seed, 1, mode),
-                    model_seed=seed,
+                _, theta0, masks = initial_state(trainer, cfg.ugs, seed)
+                scores = search_scores(
+                    trainer, cfg.ugs, mode, theta0, masks, round_seed(seed, 1, mode), model_seed=seed
                 )
                 rows.append(
                     {
                         "dataset": cfg.dataset,
                         "mode": mode,
                         "seed": seed,
-                        "unreached_edges": res.unreached_edges,
-                        "edges_without_gradient": res.edges_without_gradient,
+                        **scores.extras,
                     }
                 )
                 atomic_write_text(OUT, json.dumps(rows, indent=2))

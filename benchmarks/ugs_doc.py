@@ -33,7 +33,7 @@ PUBLISHED = "Cora round 4 (18.55 % graph / 59.04 % weight sparsity), CiteSeer ro
 
 
 def _summary(run_dir: Path) -> dict[str, Any]:
-    from gcn_tickets.methods.ugs.search import summarize_run
+    from gcn_tickets.methods.ugs import summarize_run
 
     return summarize_run(run_dir) if run_dir.exists() else {}
 

@@ -9,7 +9,6 @@ files ``seed<k>_g<pg>_w<pw>.pt`` (+ ``.json`` sparsity report), ``trajectory.png
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
@@ -63,10 +62,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from gcn_tickets.data.datasets import load_dataset
-    from gcn_tickets.io import atomic_write_text
-    from gcn_tickets.methods.gebt.config import config_dict, load_config
-    from gcn_tickets.methods.gebt.search import run_seed
-    from gcn_tickets.reports.gebt_plots import plot_heatmaps, plot_trajectory
+    from gcn_tickets.methods.gebt import load_config, run_gebt
     from gcn_tickets.training.trainers import make_trainer
 
     try:
@@ -77,8 +73,6 @@ def run(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     out = Path(args.out) / cfg.name
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "config.json", json.dumps(config_dict(cfg), indent=2))
     if args.sweep:
         ratios = [(g, w) for g in cfg.sweep_graph for w in cfg.sweep_weight]
     else:
@@ -91,70 +85,15 @@ def run(args: argparse.Namespace) -> int:
         print("early-bird: graph-level datasets have no single graph to mask", file=sys.stderr)
         return 2
     trainer = make_trainer(task, "cpu", **kw)
-    all_rows: list[dict[str, Any]] = []
-    dense: list[float] = []
-    for seed in cfg.seeds:
-        path = out / f"seed{seed}.json"
-        if path.exists():
-            rec = json.loads(path.read_text())
-            if {(r["graph_sparsity"], r["weight_sparsity"]) for r in rec["rows"]} >= set(ratios):
-                print(f"[seed {seed}] done earlier: {path}")
-                all_rows += rec["rows"]
-                dense.append(rec["dense"]["test"])
-                continue
-        first = seed == cfg.seeds[0]
-        res = run_seed(
-            trainer,
-            cfg,
-            seed,
-            ratios=ratios,
-            compare=not args.no_compare,
-            keep_history=first and len(ratios) <= 3,
-        )
-        for (pg, pw), pt in res["search"].pairs.items():
-            assert pt.masks is not None
-            pt.masks.save(out / f"seed{seed}_g{pg:g}_w{pw:g}.pt")
-        if first:
-            pt0 = next(iter(res["search"].pairs.values()))
-            if pt0.detector.keep_history:
-                plot_heatmaps(
-                    pt0.detector, out / "heatmap.png", f"{cfg.dataset} seed {seed}: pairwise mask distances"
-                )
-            plot_trajectory(res["rows"], out / "trajectory.png", f"{cfg.dataset} seed {seed}")
-        rec = {"dense": res["dense"], "rows": res["rows"]}
-        atomic_write_text(path, json.dumps(rec, indent=1))
-        all_rows += res["rows"]
-        dense.append(res["dense"]["test"])
-        for r in res["rows"]:
-            print(
-                f"[seed {seed}] p_g={r['graph_sparsity']:.0%} p_w={r['weight_sparsity']:.0%}: "
-                f"emerged at epoch {r['fired_epoch']} / {cfg.search_epochs}, "
-                f"ticket test {r['test']:.4f} (dense {r['dense_test']:.4f}"
-                + (f", last {r['last_test']:.4f}, random {r['random_test']:.4f}" if "last_test" in r else "")
-                + ")"
-            )
-    summary = []
+    summary = run_gebt(trainer, cfg, out, ratios=ratios, compare=not args.no_compare)
+    dense = summary["dense"]
     print(f"\n{cfg.dataset}: dense {_fmt(dense)} over seeds {list(cfg.seeds)}")
     print("p_g   p_w   fired  median-epoch  ticket          last-epoch      random")
-    for pg, pw in ratios:
-        rs = [r for r in all_rows if (r["graph_sparsity"], r["weight_sparsity"]) == (pg, pw)]
-        fired = [r["fired_epoch"] for r in rs if r["fired_epoch"] is not None]
-        med = statistics.median(fired) if fired else None
-        row = {
-            "graph_sparsity": pg,
-            "weight_sparsity": pw,
-            "runs": len(rs),
-            "fired": len(fired),
-            "median_epoch": med,
-            "test": [r["test"] for r in rs],
-            "last_test": [r["last_test"] for r in rs if "last_test" in r],
-            "random_test": [r["random_test"] for r in rs if "random_test" in r],
-        }
-        summary.append(row)
+    for row in summary["pairs"]:
+        pg, pw, med = row["graph_sparsity"], row["weight_sparsity"], row["median_epoch"]
         print(
-            f"{pg:<5.0%} {pw:<5.0%} {len(fired)}/{len(rs)}    {med!s:<12}  "
+            f"{pg:<5.0%} {pw:<5.0%} {row['fired']}/{row['runs']}    {med!s:<12}  "
             f"{_fmt(row['test']):<15} {_fmt(row['last_test']):<15} {_fmt(row['random_test'])}"
         )
-    atomic_write_text(out / "summary.json", json.dumps({"dense": dense, "pairs": summary}, indent=1))
     print(f"\nwritten to {out}/")
     return 0

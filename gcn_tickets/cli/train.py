@@ -23,55 +23,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=guarded(_run))
 
 
-def dense_runs(task, *, seeds, epochs, hidden, layers, dropout, lr, weight_decay, progress=True):
-    """Train the dense model for each seed; returns per-seed results and the summary."""
-    from gcn_tickets.models.gcn import count_parameters
-    from gcn_tickets.training.fit import fit_adam, seed_everything, summarize
-    from gcn_tickets.training.trainers import make_trainer
-
-    trainer = make_trainer(task)
-    runs = []
-    for s in seeds:
-        seed_everything(s)
-        model = trainer.make_model(hidden=hidden, num_layers=layers, dropout=dropout)
-        r = fit_adam(
-            model,
-            trainer,
-            epochs=epochs,
-            lr=lr,
-            weight_decay=weight_decay,
-            progress=progress,
-            desc=f"{task.name} seed {s}",
-        )
-        runs.append(
-            {"seed": s, "valid": r.valid, "test": r.test, "best_epoch": r.best_epoch, "seconds": r.seconds}
-        )
-    params, _ = count_parameters(model)
-    return {
-        "dataset": task.name,
-        "metric": task.metric,
-        "params": params,
-        "runs": runs,
-        "valid": summarize(x["valid"] for x in runs),
-        "test": summarize(x["test"] for x in runs),
-    }
-
-
 def _run(args: argparse.Namespace) -> int:
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.io import atomic_write_text
+    from gcn_tickets.tickets import Recipe, dense_runs, seeded
+    from gcn_tickets.training.trainers import make_trainer
 
     task = load_dataset(args.dataset, args.data_root)
-    res = dense_runs(
-        task,
-        seeds=range(args.seeds),
-        epochs=args.epochs,
-        hidden=args.hidden,
-        layers=args.layers,
-        dropout=args.dropout,
-        lr=args.lr,
-        weight_decay=args.weight_decay,
-    )
+    trainer = make_trainer(task)
+    make_model = seeded(trainer.make_model, hidden=args.hidden, num_layers=args.layers, dropout=args.dropout)
+    recipe = Recipe(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay)
+    res = dense_runs(trainer, make_model, recipe, seeds=range(args.seeds))
     t, v = res["test"], res["valid"]
     print(
         f"{task.name}: test {task.metric} {100 * t['mean']:.2f} ± {100 * t['std']:.2f} "

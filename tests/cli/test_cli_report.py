@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from gcn_tickets.cli import main
+from gcn_tickets.methods.ugs import run_ugs, summarize_run
 from gcn_tickets.methods.ugs.config import UGSConfig
-from gcn_tickets.methods.ugs.search import run_ugs, summarize_run
 from gcn_tickets.reports.ugs import ugs_table
 from gcn_tickets.training.trainers import make_trainer
 

@@ -7,8 +7,7 @@ import time
 import pytest
 
 from gcn_tickets.masks.maskset import MaskSet
-from gcn_tickets.methods.ugs.config import UGSConfig
-from gcn_tickets.methods.ugs.search import run_ugs
+from gcn_tickets.methods.ugs import UGSConfig, run_ugs
 from gcn_tickets.training.trainers import make_trainer
 
 CFG = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, prune_graph=0.2, prune_weight=0.2)
@@ -88,8 +87,7 @@ SCRIPT = textwrap.dedent("""
     from torch_geometric.datasets import KarateClub
     from gcn_tickets.data.datasets import GraphTask
     from gcn_tickets.training.trainers import make_trainer
-    from gcn_tickets.methods.ugs.config import UGSConfig
-    from gcn_tickets.methods.ugs.search import run_ugs
+    from gcn_tickets.methods.ugs import UGSConfig, run_ugs
     ds = KarateClub(); data = ds[0]
     perm = torch.randperm(34, generator=torch.Generator().manual_seed(0))
     split = {"train": data.train_mask.nonzero().view(-1), "valid": perm[:10], "test": perm[10:]}
@@ -147,31 +145,28 @@ def _path_trainer():
 def test_edges_without_gradient_during_the_search(mode, threshold, expected):
     """Path 0-…-5 labelled at node 0 only: the reference's task loss never reaches 3-4 and
     4-5 in any step; improved's pseudo-labels (every unlabelled node at threshold 0) do."""
-    from gcn_tickets.masks.joint import plain_state_dict
-    from gcn_tickets.methods.ugs.config import UGSConfig
-    from gcn_tickets.methods.ugs.search import dense_masks, initial_model, search_scores
+    from gcn_tickets.methods.ugs import UGSConfig, initial_state, search_scores
 
     trainer = _path_trainer()
     cfg = UGSConfig(epochs=5, hidden=8, pseudo_threshold=threshold)
-    model = initial_model(trainer, cfg, 0)
-    _, _, res = search_scores(
-        trainer, cfg, mode, plain_state_dict(model), dense_masks(trainer, model), 0, model_seed=0
-    )
-    assert res.unreached_edges == pytest.approx(2 / 5)  # task loss at Θ0, both modes
-    assert res.edges_without_gradient == pytest.approx(expected)
+    _, theta0, masks = initial_state(trainer, cfg, 0)
+    scores = search_scores(trainer, cfg, mode, theta0, masks, 0, model_seed=0)
+    assert scores.extras["unreached_edges"] == pytest.approx(2 / 5)  # task loss at Θ0, both modes
+    assert scores.extras["edges_without_gradient"] == pytest.approx(expected)
+    assert scores.graph.shape == (5,) and set(scores.weights) == {"convs.0.lin.weight", "convs.1.lin.weight"}
 
 
 def test_unreached_edges_of_a_path():
     """2-layer GCN, labels on node 0 of the path 0-1-2-3-4-5: edges 0-1, 1-2 and (through the
     degree of node 2 in the normalisation) 2-3 get gradient; 3-4 and 4-5 get none."""
     from gcn_tickets.masks.joint import JointMasks
-    from gcn_tickets.methods.ugs.search import _unreached_fraction
+    from gcn_tickets.methods.ugs import unreached_fraction
     from gcn_tickets.models.gcn import GCN
 
     trainer = _path_trainer()
     model = GCN(4, 8, 2)
     jm = JointMasks(model, trainer.edge_index, 6)
-    assert _unreached_fraction(trainer, model, jm) == pytest.approx(2 / 5)
+    assert unreached_fraction(trainer, model, jm) == pytest.approx(2 / 5)
 
 
 def test_link_and_graph_models_take_the_ugs_model_options():
@@ -185,7 +180,7 @@ def test_link_and_graph_models_take_the_ugs_model_options():
 
 
 def test_config_rejects_unknown_choices_and_bad_fractions():
-    from gcn_tickets.methods.ugs.config import UGSConfig
+    from gcn_tickets.methods.ugs import UGSConfig
 
     with pytest.raises(ValueError, match="graph_prior"):
         UGSConfig(graph_prior="degree")
@@ -199,8 +194,8 @@ def test_resistance_prior_ranks_the_path_edges_by_degree():
     """Path 0-…-5 with equal learned scores (mask lr 0, no noise): the prior prunes the
     interior edges (1/2 + 1/2 = 1) before the two leaf edges (1 + 1/2)."""
     from gcn_tickets.masks.joint import plain_state_dict
-    from gcn_tickets.methods.ugs.config import UGSConfig
-    from gcn_tickets.methods.ugs.search import dense_masks, initial_model, ugs_round
+    from gcn_tickets.methods.ugs import UGSConfig, initial_model, ugs_round
+    from gcn_tickets.tickets import dense_masks
 
     trainer = _path_trainer()
     cfg = UGSConfig(
@@ -211,3 +206,13 @@ def test_resistance_prior_ranks_the_path_edges_by_degree():
     new, _ = ugs_round(trainer, cfg, "improved", plain_state_dict(model), masks, 0, 1, model_seed=0)
     # 5 edges, prune round(0.6 · 5) = 3: the interior 1-2, 2-3, 3-4; keep 0-1 and 4-5
     assert new.graph.tolist() == [True, False, False, False, True]
+
+
+def test_ugs_prune_gives_the_masks_of_run_ugs(karate_task, karate_run):
+    from gcn_tickets.methods.ugs import ugs_prune
+
+    out, _ = karate_run
+    trainer = make_trainer(karate_task)
+    for mode in ("reference", "random"):
+        _, masks = ugs_prune(trainer, CFG, mode, 0, rounds=3)
+        assert masks.equal(MaskSet.load(out / mode / "seed0" / "round_03.pt")), mode
