@@ -241,7 +241,7 @@ DETECTORS = [  # (label, convention, combine, eta)
 
 def report() -> None:
     from gcn_tickets.io import atomic_write_text
-    from gcn_tickets.methods.early_bird.detector import replay
+    from gcn_tickets.methods.early_bird import replay
 
     sweep, seen = [], set()
     for f in SWEEP_FILES.values():

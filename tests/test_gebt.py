@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from gcn_tickets.masks.joint import gcn_weight_names, plain_state_dict
-from gcn_tickets.methods.early_bird.detector import magnitude_masks
+from gcn_tickets.methods.early_bird import magnitude_masks
 from gcn_tickets.methods.gebt.config import GEBTConfig, load_config
 from gcn_tickets.methods.gebt.search import build_ticket, gebt_search, random_ticket, retrain, training_macs
 
