@@ -26,17 +26,12 @@ from pathlib import Path
 import torch
 
 from gcn_tickets.io import atomic_write_text
-from gcn_tickets.methods.pai.core import (
-    _linearised_copy,
-    _set_masked,
-    _synflow_on,
-    collapse_report,
-    prunable_names,
-    prune_at_init,
-    schedule_densities,
-    topk_masks,
-)
+from gcn_tickets.methods.pai import collapse_report, prune_at_init
+from gcn_tickets.methods.pai.scores import linearised_copy, set_masked, synflow_on
 from gcn_tickets.models.zoo import build_model
+from gcn_tickets.pruning.schedules import schedule_densities
+from gcn_tickets.pruning.select import prunable_names
+from gcn_tickets.pruning.topk import topk_masks
 from gcn_tickets.reports.pai import collapse_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,14 +40,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def synflow_finite(model, iterations: int, density: float, dtype: torch.dtype) -> dict:
     """Run SynFlow's rounds in ``dtype``; report min/max of kept scores and finiteness."""
     names = prunable_names(model)
-    work = _linearised_copy(model).to(dtype)
+    work = linearised_copy(model).to(dtype)
     inputs = (torch.ones((1, *model.input_shape), dtype=dtype),)
     orig = {n: p.detach().clone() for n, p in work.named_parameters() if n in set(names)}
     masks = None
     worst = {"finite": True, "all_zero_round": None, "max": 0.0, "min_pos": float("inf")}
     for k, d in enumerate(schedule_densities(density, iterations), start=1):
-        _set_masked(work, orig, masks)
-        scores = _synflow_on(work, names, inputs)
+        set_masked(work, orig, masks)
+        scores = synflow_on(work, names, inputs)
         flat = torch.cat([s.reshape(-1) for s in scores.values()]).double()
         if not torch.isfinite(flat).all():
             worst["finite"] = False

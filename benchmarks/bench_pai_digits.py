@@ -35,8 +35,7 @@ from gcn_tickets.data.batches import accuracy
 from gcn_tickets.data.digits import digits_loaders
 from gcn_tickets.io import atomic_write_text
 from gcn_tickets.masks.maskset import MaskSet
-from gcn_tickets.methods.pai.core import prune_at_init
-from gcn_tickets.methods.pai.gem_miner import _train_weights, gem_miner, mine
+from gcn_tickets.methods.pai import gem_miner, mine, prune_at_init, train_weights
 from gcn_tickets.models.zoo import build_model
 from gcn_tickets.reports.records import append_jsonl, read_jsonl
 from gcn_tickets.training.cnn import train_cnn
@@ -109,7 +108,7 @@ def cora_runs(density: float, seeds: list[int], done: set, sink: Path) -> None:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     masks = prune_at_init(g, method, density, data=task.data, seed=seed)
-            _train_weights(g, masks, task.data, 200, 0.01, 5e-4, "adam")
+            train_weights(g, masks, task.data, epochs=200, lr=0.01, weight_decay=5e-4, optimizer="adam")
             acc = accuracy(g, task.data, split="test")
         row = {
             "dataset": "Cora", "model": "gcn", "method": method,

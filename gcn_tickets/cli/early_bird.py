@@ -58,6 +58,16 @@ def _fmt(vals: list[float]) -> str:
     return f"{m:.2f} ± {s:.2f}"
 
 
+def _plots(out: Path, dataset: str, seed: int, res: dict[str, Any]) -> None:
+    """``heatmap.png`` (first pair, when its detector kept its history) and ``trajectory.png``."""
+    from gcn_tickets.reports.gebt_plots import plot_heatmaps, plot_trajectory
+
+    pt0 = next(iter(res["search"].pairs.values()))
+    if pt0.detector.keep_history:
+        plot_heatmaps(pt0.detector, out / "heatmap.png", f"{dataset} seed {seed}: pairwise mask distances")
+    plot_trajectory(res["rows"], out / "trajectory.png", f"{dataset} seed {seed}")
+
+
 def run(args: argparse.Namespace) -> int:
     import torch
 
@@ -85,7 +95,14 @@ def run(args: argparse.Namespace) -> int:
         print("early-bird: graph-level datasets have no single graph to mask", file=sys.stderr)
         return 2
     trainer = make_trainer(task, "cpu", **kw)
-    summary = run_gebt(trainer, cfg, out, ratios=ratios, compare=not args.no_compare)
+    summary = run_gebt(
+        trainer,
+        cfg,
+        out,
+        ratios=ratios,
+        compare=not args.no_compare,
+        on_first_seed=lambda seed, res: _plots(out, cfg.dataset, seed, res),
+    )
     dense = summary["dense"]
     print(f"\n{cfg.dataset}: dense {_fmt(dense)} over seeds {list(cfg.seeds)}")
     print("p_g   p_w   fired  median-epoch  ticket          last-epoch      random")

@@ -15,7 +15,7 @@ DATASETS = ("digits", "cora", "citeseer", "pubmed")
 
 
 def register(subparsers: Any) -> None:
-    from gcn_tickets.methods.pai.core import METHODS
+    from gcn_tickets.methods.pai import methods
     from gcn_tickets.models.zoo import MODELS
 
     p = subparsers.add_parser(
@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     p.add_argument("--model", required=True, choices=MODELS, help="zoo model")
-    p.add_argument("--method", required=True, choices=METHODS, help="pruning method")
+    p.add_argument("--method", required=True, choices=methods(), help="pruning method")
     p.add_argument("--density", required=True, type=float, help="fraction KEPT, 0 < d <= 1")
     p.add_argument("--out", required=True, help="output mask file (.pt; a .json goes beside)")
     p.add_argument("--scope", choices=("global", "layer"), default="global")
@@ -77,7 +77,7 @@ def model_and_data(
 
 
 def run(args: argparse.Namespace) -> int:
-    from gcn_tickets.methods.pai.core import LayerCollapseError, LayerCollapseWarning, prune_at_init
+    from gcn_tickets.methods.pai import LayerCollapseError, LayerCollapseWarning, prune_at_init
 
     if not 0 < args.density <= 1:
         raise ValueError(f"--density must satisfy 0 < density <= 1 (fraction kept), got {args.density}")

@@ -13,7 +13,7 @@ __all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
-    from gcn_tickets.methods.pai.core import METHODS
+    from gcn_tickets.methods.pai import methods
 
     p = subparsers.add_parser(
         "train-cnn",
@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--model", default="digits_cnn", help="zoo model (default digits_cnn)")
     p.add_argument("--methods", default="dense,synflow",
-                   help=f"comma list of dense,{','.join(METHODS)}")  # fmt: skip
+                   help=f"comma list of dense,{','.join(methods())}")  # fmt: skip
     p.add_argument("--densities", default="0.1", help="comma list of densities in (0, 1]")
     p.add_argument("--masks", default=None, help="train under this mask file instead")
     p.add_argument("--epochs", type=int, default=30)
@@ -53,18 +53,19 @@ def run(args: argparse.Namespace) -> int:
     from gcn_tickets.cli.prune import model_and_data
     from gcn_tickets.io import atomic_write_text
     from gcn_tickets.masks.maskset import MaskSet
-    from gcn_tickets.methods.pai.core import METHODS, prune_at_init
-    from gcn_tickets.methods.pai.gem_miner import mine
+    from gcn_tickets.methods.pai import methods as pai_methods
+    from gcn_tickets.methods.pai import mine, prune_at_init
     from gcn_tickets.training.cnn import train_cnn
 
     if args.model == "gcn":
         raise ValueError("train-cnn trains image models; use `gcn-tickets train` for a GCN")
     if args.epochs < 1:
         raise ValueError(f"--epochs must be >= 1, got {args.epochs}")
+    registered = pai_methods()
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    unknown = [m for m in methods if m != "dense" and m not in METHODS]
+    unknown = [m for m in methods if m != "dense" and m not in registered]
     if unknown:
-        raise ValueError(f"unknown methods {unknown}: choose from dense,{','.join(METHODS)}")
+        raise ValueError(f"unknown methods {unknown}: choose from dense,{','.join(registered)}")
     densities = _floats(args.densities, "--densities")
     rows = []
     runs = [("file", None)] if args.masks else [(m, d) for m in methods

@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from gcn_tickets.methods.early_bird.detector import XorStats, replay
+from gcn_tickets.methods.early_bird import XorStats, replay
 from gcn_tickets.reports.records import median_cell
 
 __all__ = ["DETECTORS", "DIST_EPOCHS", "replay_section", "distance_table"]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 from gcn_tickets.io import atomic_write_text
-from gcn_tickets.training.fit import summarize
+from gcn_tickets.methods.ugs.run import summarize_run
 
-__all__ = ["summarize_run", "ugs_table", "write_ugs_report", "matching_round", "wins", "verdicts"]
+__all__ = ["ugs_table", "write_ugs_report", "matching_round", "wins", "verdicts"]
 
 
 def _fmt(s: dict[str, float] | None) -> str:
@@ -136,31 +135,3 @@ def write_ugs_report(run_dir: str | Path, out_prefix: str | Path, *, title: str 
     if any(summary.get(m) for m in ("reference", "improved", "random")):
         plot_ugs(summary, out_prefix.with_suffix(".png"), title)
     return text
-
-
-def _summary_row(rnd: int, rs: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "round": rnd,
-        "graph_sparsity": rs[0]["graph_sparsity"],
-        "weight_sparsity": rs[0]["weight_sparsity"],
-        "valid": summarize(x["valid"] for x in rs),
-        "test": summarize(x["test"] for x in rs),
-        "macs": rs[0]["macs"],
-        "dense_macs": rs[0]["dense_macs"],
-        "seeds": sorted(x["seed"] for x in rs),
-    }
-
-
-def summarize_run(out_dir: str | Path) -> dict[str, Any]:
-    """Aggregate ``round_XX.result.json`` files: mean ± std over seeds per mode and round."""
-    out = Path(out_dir)
-    rows: dict[str, dict[int, list[dict[str, Any]]]] = {}
-    for f in sorted(out.glob("*/seed*/round_*.result.json")):
-        r = json.loads(f.read_text())
-        rows.setdefault(r["mode"], {}).setdefault(r["round"], []).append(r)
-    summary = {
-        mode: [_summary_row(rnd, per_round[rnd]) for rnd in sorted(per_round)]
-        for mode, per_round in rows.items()
-    }
-    atomic_write_text(out / "rounds.json", json.dumps(summary, indent=2))
-    return summary

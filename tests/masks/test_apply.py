@@ -8,7 +8,7 @@ from torch import nn
 
 from gcn_tickets.masks.apply import apply_masks, export_to_prune, remove_prune
 from gcn_tickets.masks.maskset import MaskError, MaskSet
-from gcn_tickets.methods.pai.core import prune_at_init
+from gcn_tickets.methods.pai import prune_at_init
 
 
 def net() -> nn.Module:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gcn_tickets.methods.pai.core import prunable_names
+from gcn_tickets.methods.pai import prunable_names
 from gcn_tickets.models.zoo import MODELS, build_model
 
 

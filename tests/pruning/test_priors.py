@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gcn_tickets.methods.early_bird.detector import magnitude_masks
+from gcn_tickets.methods.early_bird import magnitude_masks
 
 
 def test_resistance_proxy_by_hand() -> None:

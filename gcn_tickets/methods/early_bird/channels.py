@@ -30,7 +30,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from gcn_tickets.methods.early_bird.detector import EarlyBirdDetector, magnitude_masks
+from gcn_tickets.methods.early_bird.detector import EarlyBirdDetector
+from gcn_tickets.methods.early_bird.distances import magnitude_masks
+from gcn_tickets.pruning.topk import topk_mask
 
 __all__ = [
     "DEFAULT_L1",
@@ -79,8 +81,9 @@ def channel_masks(
     ``min_keep`` largest-|γ| channels of every layer (default 1) are never pruned (a layer
     with no channel left disconnects the network); ``min_keep=0`` is the plain global
     threshold. ``scope="layer"``: ``round(sparsity · C_l)`` channels pruned in every layer
-    (use it when γ scales differ between layers: on a small digits CNN the global threshold
-    emptied the first two layers, see docs/gebt.md).
+    (use it when γ scales differ between layers; the two scopes on a digits CNN:
+    docs/gebt.md section 7). Ranking and ties follow :mod:`gcn_tickets.pruning.topk`
+    (among equal |γ| the lower index is pruned first, the higher one protected first).
 
     Returns ``{bn_name: bool[C_layer]}`` (True = kept).
     """
@@ -108,7 +111,7 @@ def channel_masks(
     if min_keep:
         scores = {k: v.clone() for k, v in scores.items()}
         for v in scores.values():
-            v[torch.topk(v, min(min_keep, v.numel())).indices] = float("inf")
+            v[topk_mask(v, min(min_keep, v.numel()))] = float("inf")
     return magnitude_masks(scores, sparsity)  # type: ignore[return-value]
 
 

@@ -2,9 +2,10 @@
 
 Layout of ``out_dir``: ``config.json``; ``seed<k>.json`` (dense baseline + one row per ratio
 pair); the tickets as mask files ``seed<k>_g<pg>_w<pw>.pt`` (+ ``.json`` sparsity report);
-``trajectory.png`` and ``heatmap.png`` (first seed; the heat map of its first pair when at
-most 3 pairs run) and ``summary.json``. A seed whose ``seed<k>.json`` holds every pair is
-never recomputed.
+``summary.json``; the caller's ``on_first_seed(seed, result)`` hook gets the first seed's
+:func:`run_seed` result in memory (the CLI draws ``trajectory.png`` and ``heatmap.png`` with
+it: the detectors keep their mask history when at most 3 pairs run). A seed whose
+``seed<k>.json`` holds every pair is never recomputed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 from gcn_tickets.io import atomic_write_text
 from gcn_tickets.methods.gebt.config import GEBTConfig, config_dict
 from gcn_tickets.methods.gebt.run import run_seed
-from gcn_tickets.reports.gebt_plots import plot_heatmaps, plot_trajectory
 from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
 
 __all__ = ["run_gebt", "summarize_pairs"]
@@ -51,8 +51,9 @@ def _run_one_seed(
     *,
     ratios: Sequence[tuple[float, float]],
     compare: bool,
+    on_first_seed: Callable[[int, dict[str, Any]], None] | None,
 ) -> dict[str, Any]:
-    """Search, retrain and write one seed: masks, plots (first seed), ``seed<k>.json``."""
+    """Search, retrain and write one seed: masks, ``seed<k>.json``; the hook on the first."""
     first = seed == cfg.seeds[0]
     res = run_seed(
         trainer, cfg, seed, ratios=ratios, compare=compare, keep_history=first and len(ratios) <= 3
@@ -60,13 +61,8 @@ def _run_one_seed(
     for (pg, pw), pt in res["search"].pairs.items():
         assert pt.masks is not None
         pt.masks.save(out / f"seed{seed}_g{pg:g}_w{pw:g}.pt")
-    if first:
-        pt0 = next(iter(res["search"].pairs.values()))
-        if pt0.detector.keep_history:
-            plot_heatmaps(
-                pt0.detector, out / "heatmap.png", f"{cfg.dataset} seed {seed}: pairwise mask distances"
-            )
-        plot_trajectory(res["rows"], out / "trajectory.png", f"{cfg.dataset} seed {seed}")
+    if first and on_first_seed is not None:
+        on_first_seed(seed, res)
     rec = {"dense": res["dense"], "rows": res["rows"]}
     atomic_write_text(out / f"seed{seed}.json", json.dumps(rec, indent=1))
     return rec
@@ -103,6 +99,7 @@ def run_gebt(
     ratios: Sequence[tuple[float, float]],
     compare: bool,
     log: Callable[[str], None] = print,
+    on_first_seed: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Run :func:`run_seed` for every seed of ``cfg`` into ``out_dir`` (layout: module
     docstring), resuming finished seeds; returns ``{"dense": [test per seed], "pairs":
@@ -118,7 +115,9 @@ def run_gebt(
         if rec is not None:
             log(f"[seed {seed}] done earlier: {path}")
         else:
-            rec = _run_one_seed(trainer, cfg, out, seed, ratios=ratios, compare=compare)
+            rec = _run_one_seed(
+                trainer, cfg, out, seed, ratios=ratios, compare=compare, on_first_seed=on_first_seed
+            )
             for r in rec["rows"]:
                 log(_row_line(seed, r, cfg.search_epochs))
         all_rows += rec["rows"]

@@ -13,20 +13,22 @@ global bottom-k over the scores of the flagged weights clears the flags of
 the lowest ``round(r · #flagged)``, with ``r = 1 − density^(1/⌊(E−1)/T⌋)``, so
 that after ``⌊(E−1)/T⌋`` rounds the flags reach the target density. The final
 mask keeps exactly ``round(density · N)`` weights: the highest scores among
-the flagged ones.
+the flagged ones. Freezing and the final mask use the one top-k of
+:mod:`gcn_tickets.pruning.topk`: among equal scores (e.g. scores clamped to 0) the
+higher flat index is kept.
 
 :func:`mine` returns that mask (the model is untouched); :func:`gem_miner`
 also evaluates the masked network at its initial weights ("before"), trains
-the weights under the mask in place ("after") and reports both accuracies.
+the weights under the mask in place (:func:`train_weights`, "after") and
+reports both accuracies.
 
 Defaults: ``epochs`` 10 and ``T`` 1 for mini-batch data, 200 and 20 for a
 full-batch graph; scores by Adam(lr 0.05). Adam is used rather than SGD
 because ``∂L/∂p = ∂L/∂w ⊙ θ`` scales with the initial weights: with SGD the
-learning rate must be tuned per model (``optimizer="sgd"``, ``lr=10`` works on
-the digits CNN), Adam's step does not depend on that scale. Known limit: the
-global freezing can empty a small layer (the 112-weight classifier of a Cora
-GCN); :func:`gem_miner` then warns (:class:`LayerCollapseWarning`): pass
-``names=`` without that layer.
+learning rate must be tuned per model (``optimizer="sgd"``), Adam's step does
+not depend on that scale. The global freezing can empty a small layer;
+:func:`gem_miner` then warns (:class:`~gcn_tickets.methods.pai.collapse.LayerCollapseWarning`):
+pass ``names=`` without that layer. Measured behaviour: docs/pai.md.
 """
 
 from __future__ import annotations
@@ -46,9 +48,12 @@ from tqdm.auto import tqdm
 from gcn_tickets.data.batches import accuracy, is_graph, iter_logits
 from gcn_tickets.masks.apply import apply_masks
 from gcn_tickets.masks.maskset import MaskSet
-from gcn_tickets.methods.pai.core import LossFn, _check_density, prunable_names, topk_masks
+from gcn_tickets.methods.pai.collapse import LayerCollapseWarning, collapse_report
+from gcn_tickets.methods.pai.scores import LossFn
+from gcn_tickets.pruning.select import check_density, prunable_names
+from gcn_tickets.pruning.topk import topk_masks
 
-__all__ = ["mine", "gem_miner", "GemMinerResult", "freeze_rate"]
+__all__ = ["mine", "gem_miner", "GemMinerResult", "freeze_rate", "straight_through_mask", "train_weights"]
 
 
 def freeze_rate(density: float, epochs: int, freeze_period: int) -> tuple[float, int]:
@@ -71,10 +76,46 @@ def _defaults(data: Any, epochs: int | None, freeze_period: int | None) -> tuple
     return e, t
 
 
-def _ste(p: Tensor, flag: Tensor) -> Tensor:
+def straight_through_mask(p: Tensor, flag: Tensor) -> Tensor:
     """Hard mask ``1[p > 0.5] ⊙ flag`` forward, gradient ``flag`` backward."""
     hard = ((p > 0.5) & flag).to(p.dtype)
     return hard + (p - p.detach()) * flag
+
+
+def _score_optimizer(
+    scores: Mapping[str, Tensor], optimizer: str, lr: float, momentum: float
+) -> torch.optim.Optimizer:
+    if optimizer not in ("sgd", "adam"):
+        raise ValueError(f"`optimizer` must be 'sgd' or 'adam', got {optimizer!r}")
+    if optimizer == "sgd":
+        return torch.optim.SGD(scores.values(), lr=lr, momentum=momentum)
+    return torch.optim.Adam(scores.values(), lr=lr)
+
+
+def _score_epoch(
+    work: nn.Module,
+    data: Any,
+    theta: Mapping[str, Tensor],
+    scores: Mapping[str, Tensor],
+    flags: Mapping[str, Tensor],
+    *,
+    opt: torch.optim.Optimizer,
+    lam: float,
+    loss_fn: LossFn,
+) -> None:
+    """One epoch of score training: STE forward, ``CE + λ Σ ‖p‖²``, step, clamp to [0, 1]."""
+    batches = [None] if is_graph(data) else data
+    for batch in batches:
+        sub = data if batch is None else (batch[0], batch[1])
+        masked = {n: theta[n] * straight_through_mask(scores[n], flags[n]) for n in theta}
+        opt.zero_grad(set_to_none=True)
+        loss = sum(loss_fn(out, y) for out, y in iter_logits(work, sub, params=masked))
+        loss = loss + lam * sum((s**2).sum() for s in scores.values())
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            for s in scores.values():
+                s.clamp_(0.0, 1.0)
 
 
 def mine(
@@ -101,7 +142,7 @@ def mine(
     With ``return_work=True`` the masked copy (with its BatchNorm statistics)
     is stored in ``masks.work`` for evaluation.
     """
-    density = _check_density(density)
+    density = check_density(density)
     epochs, freeze_period = _defaults(data, epochs, freeze_period)
     rate, rounds = freeze_rate(density, epochs, freeze_period)
     work = copy.deepcopy(model).train()
@@ -115,46 +156,24 @@ def mine(
         n: torch.rand(theta[n].shape, generator=gen, dtype=theta[n].dtype).requires_grad_(True) for n in names
     }
     flags = {n: torch.ones(theta[n].shape, dtype=torch.bool) for n in names}
-    if optimizer not in ("sgd", "adam"):
-        raise ValueError(f"`optimizer` must be 'sgd' or 'adam', got {optimizer!r}")
-    opt: torch.optim.Optimizer = (
-        torch.optim.SGD(scores.values(), lr=lr, momentum=momentum)
-        if optimizer == "sgd"
-        else torch.optim.Adam(scores.values(), lr=lr)
-    )
+    opt = _score_optimizer(scores, optimizer, lr, momentum)
     done = 0
     for epoch in tqdm(range(epochs), desc="gem-miner", disable=not progress, leave=False):
-        batches = [None] if is_graph(data) else data
-        for batch in batches:
-            sub = data if batch is None else (batch[0], batch[1])
-            masked = {n: theta[n] * _ste(scores[n], flags[n]) for n in names}
-            opt.zero_grad(set_to_none=True)
-            loss = sum(loss_fn(out, y) for out, y in iter_logits(work, sub, params=masked))
-            loss = loss + lam * sum((s**2).sum() for s in scores.values())
-            loss.backward()
-            opt.step()
-            with torch.no_grad():
-                for s in scores.values():
-                    s.clamp_(0.0, 1.0)
+        _score_epoch(work, data, theta, scores, flags, opt=opt, lam=lam, loss_fn=loss_fn)
         if (epoch + 1) % freeze_period == 0 and done < rounds:
             _freeze(scores, flags, rate)
             done += 1
-    k = round(density * sum(t.numel() for t in theta.values()))
+    total = sum(t.numel() for t in theta.values())
     flagged = sum(int(f.sum()) for f in flags.values())
     final = topk_masks(
-        {n: s.detach() for n, s in scores.items()}, density, allowed=flags if flagged >= k else None
+        {n: s.detach() for n, s in scores.items()},
+        density,
+        allowed=flags if flagged >= round(density * total) else None,
     )
     hard = sum(int(((scores[n] > 0.5) & flags[n]).sum()) for n in names)
-    meta = {
-        "method": "gem_miner",
-        "density": density,
-        "epochs": epochs,
-        "freeze_period": freeze_period,
-        "freeze_rate": rate,
-        "lam": lam,
-        "seed": seed,
-        "hard_threshold_density": hard / sum(t.numel() for t in theta.values()),
-    }
+    meta = {"method": "gem_miner", "density": density, "epochs": epochs, "freeze_period": freeze_period,
+            "freeze_rate": rate, "lam": lam, "seed": seed,
+            "hard_threshold_density": hard / total}  # fmt: skip
     out = MaskSet(final, meta=meta)
     if return_work:
         with torch.no_grad():
@@ -189,15 +208,23 @@ class GemMinerResult:
     split: str
 
 
-def _train_weights(
+def train_weights(
     model: nn.Module,
     masks: MaskSet,
     data: Any,
+    *,
     epochs: int,
     lr: float,
     weight_decay: float,
     optimizer: str,
 ) -> None:
+    """Train ``model``'s weights in place under the fixed ``masks``, cross-entropy loss.
+
+    ``optimizer``: ``"adam"`` (Adam) or ``"sgd"`` (SGD, momentum 0.9), with ``weight_decay``
+    and a cosine schedule over ``epochs``; pruned weights are re-zeroed after every step
+    (:func:`gcn_tickets.masks.apply.apply_masks`). Full batch for a graph, else one pass over
+    the ``(inputs, targets)`` batches per epoch. Leaves the model in eval mode.
+    """
     if optimizer == "adam":
         opt: torch.optim.Optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     else:
@@ -247,18 +274,16 @@ def gem_miner(
         target, split = data, "train"
     acc_before = accuracy(work, target, split="test")
     torch.manual_seed(seed)
-    _train_weights(
+    train_weights(
         model,
         masks,
         data,
-        weight_epochs if weight_epochs is not None else (200 if graph else 20),
-        weight_lr if weight_lr is not None else (0.01 if graph else 0.05),
-        weight_decay,
-        "adam" if graph else "sgd",
+        epochs=weight_epochs if weight_epochs is not None else (200 if graph else 20),
+        lr=weight_lr if weight_lr is not None else (0.01 if graph else 0.05),
+        weight_decay=weight_decay,
+        optimizer="adam" if graph else "sgd",
     )
     acc_after = accuracy(model, target, split="test")
-    from gcn_tickets.methods.pai.core import LayerCollapseWarning, collapse_report
-
     rep = collapse_report(model, masks, data=data if graph else None)
     if rep.collapsed:
         warnings.warn(

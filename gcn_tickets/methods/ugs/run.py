@@ -20,14 +20,12 @@ from gcn_tickets.methods.ugs.config import UGSConfig
 from gcn_tickets.methods.ugs.model import model_factory, retrain_recipe
 from gcn_tickets.methods.ugs.rounds import initial_state, round_seed, ugs_round
 from gcn_tickets.models.gcn import count_parameters
-from gcn_tickets.reports.ugs import summarize_run
 from gcn_tickets.tickets.costs import macs_vs_dense
 from gcn_tickets.tickets.retrain import retrain_ticket
+from gcn_tickets.training.fit import summarize
 from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
 
 __all__ = ["run_ugs", "summarize_run"]
-
-# summarize_run lives with the UGS report (a pure function of the result files)
 
 
 def _retrain_round(
@@ -143,3 +141,31 @@ def run_ugs(
                 _run_round(trainer, cfg, state[seed], out / mode / f"seed{seed}", mode, seed, r, log)
         summarize_run(out)
     return summarize_run(out)
+
+
+def _summary_row(rnd: int, rs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "round": rnd,
+        "graph_sparsity": rs[0]["graph_sparsity"],
+        "weight_sparsity": rs[0]["weight_sparsity"],
+        "valid": summarize(x["valid"] for x in rs),
+        "test": summarize(x["test"] for x in rs),
+        "macs": rs[0]["macs"],
+        "dense_macs": rs[0]["dense_macs"],
+        "seeds": sorted(x["seed"] for x in rs),
+    }
+
+
+def summarize_run(out_dir: str | Path) -> dict[str, Any]:
+    """Aggregate ``round_XX.result.json`` files: mean ± std over seeds per mode and round."""
+    out = Path(out_dir)
+    rows: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for f in sorted(out.glob("*/seed*/round_*.result.json")):
+        r = json.loads(f.read_text())
+        rows.setdefault(r["mode"], {}).setdefault(r["round"], []).append(r)
+    summary = {
+        mode: [_summary_row(rnd, per_round[rnd]) for rnd in sorted(per_round)]
+        for mode, per_round in rows.items()
+    }
+    atomic_write_text(out / "rounds.json", json.dumps(summary, indent=2))
+    return summary

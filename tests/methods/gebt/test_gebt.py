@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from gcn_tickets.methods.early_bird.detector import magnitude_masks
+from gcn_tickets.methods.early_bird import magnitude_masks
 from gcn_tickets.methods.gebt import GEBTConfig, gebt_search, load_config
 
 

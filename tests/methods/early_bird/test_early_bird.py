@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from gcn_tickets.methods.early_bird.detector import (
+from gcn_tickets.methods.early_bird import (
     DEFAULT_ETA,
     EarlyBirdDetector,
     combine,
@@ -266,3 +266,12 @@ def test_replay_matches_live_detector(convention: str) -> None:
         late.update(e, x)
     assert late.fired_epoch is not None and late.fired_epoch >= 25
     assert replay(as_lists, convention=convention, fifo=3, min_epoch=25) == late.fired_epoch
+
+
+def test_docstrings_state_the_default_thresholds() -> None:
+    import gcn_tickets.methods.early_bird.detector as det
+
+    stated = ", ".join(f"{c} {DEFAULT_ETA[c]:g}" for c in ("fraction", "first", "pruned", "minority"))
+    assert stated == "fraction 0.02, first 0.1, pruned 0.02, minority 0.03"
+    for doc in (det.__doc__, EarlyBirdDetector.__doc__):
+        assert stated in " ".join(doc.split())

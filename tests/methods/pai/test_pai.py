@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from gcn_tickets import prune_at_init
-from gcn_tickets.methods.pai.core import (
+from gcn_tickets.methods.pai import (
     METHODS,
     LayerCollapseError,
     LayerCollapseWarning,
@@ -118,20 +118,31 @@ def test_model_untouched_by_scoring():
 
 
 # ----------------------------------------------------------------- scores -> mask
-def test_topk_ties_keep_lower_index_global_and_layer():
+def test_topk_ties_keep_higher_index_global_and_layer():
+    # the one tie rule (gcn_tickets.pruning.topk): removed in ascending (score, flat index),
+    # so among equal scores the HIGHER flat index is kept
     scores = {"a": torch.ones(2, 3), "b": torch.ones(4)}
     g = topk_masks(scores, 0.5, scope="global")  # k = 5 of 10, all tied
     flat = torch.cat([g["a"].flatten(), g["b"]])
-    assert flat.tolist() == [True] * 5 + [False] * 5
+    assert flat.tolist() == [False] * 5 + [True] * 5
     lay = topk_masks(scores, 0.5, scope="layer")
-    assert lay["a"].flatten().tolist() == [True, True, True, False, False, False]
-    assert lay["b"].tolist() == [True, True, False, False]
+    assert lay["a"].flatten().tolist() == [False, False, False, True, True, True]
+    assert lay["b"].tolist() == [False, False, True, True]
 
 
 def test_topk_keeps_highest_and_breaks_ties_at_threshold():
     s = {"w": torch.tensor([0.1, 0.5, 0.5, 0.9, 0.5, -1.0])}
-    m = topk_masks(s, 3 / 6)  # 0.9 then two of the three 0.5 ties: indices 1, 2
-    assert m["w"].tolist() == [False, True, True, True, False, False]
+    m = topk_masks(s, 3 / 6)  # 0.9 then two of the three 0.5 ties: the higher indices 2, 4
+    assert m["w"].tolist() == [False, False, True, True, True, False]
+
+
+def test_topk_zero_ties_inside_allowed_keep_higher_index():
+    # zeros at the threshold (dead units, all-zero Gem-Miner scores) among the unpruned entries
+    s = {"a": torch.tensor([0.0, 0.0, 3.0]), "b": torch.tensor([0.0, 0.0, 0.0, 1.0])}
+    allowed = {"a": torch.tensor([True, True, True]), "b": torch.tensor([True, False, True, True])}
+    m = topk_masks(s, 4 / 7, allowed=allowed)  # keep 4 of the 6 allowed: 3, 1, then two of four zeros
+    assert m["a"].tolist() == [False, False, True]
+    assert m["b"].tolist() == [True, False, True, True]
 
 
 def test_topk_rounding_nan_and_allowed():

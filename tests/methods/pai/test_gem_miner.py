@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gcn_tickets.methods.pai.gem_miner import _ste, freeze_rate, gem_miner, mine
+from gcn_tickets.methods.pai.gem_miner import freeze_rate, gem_miner, mine, straight_through_mask
 from gcn_tickets.models.zoo import build_model
 
 
@@ -21,7 +21,7 @@ def test_freeze_rate_reaches_target_after_all_rounds():
 def test_straight_through_mask_forward_hard_backward_flag():
     p = torch.tensor([0.2, 0.7, 0.9], requires_grad=True)
     flag = torch.tensor([True, True, False])
-    m = _ste(p, flag)
+    m = straight_through_mask(p, flag)
     assert m.tolist() == [0.0, 1.0, 0.0]
     (m * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
     assert p.grad.tolist() == [1.0, 2.0, 0.0]

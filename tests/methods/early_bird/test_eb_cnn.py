@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from gcn_tickets.data.batches import accuracy
+from gcn_tickets.methods.early_bird import EarlyBirdDetector
 from gcn_tickets.methods.early_bird.channels import (
     ChannelMasker,
     add_bn_l1_subgradient,
@@ -15,7 +16,6 @@ from gcn_tickets.methods.early_bird.channels import (
     channel_param_masks,
     search_channel_ticket,
 )
-from gcn_tickets.methods.early_bird.detector import EarlyBirdDetector
 
 
 def tiny_cnn() -> nn.Module:
@@ -160,3 +160,15 @@ def test_channel_param_masks_match_the_masker() -> None:
     assert torch.equal(a(x), b(x))
     with pytest.raises(ValueError, match="8 channels"):
         channel_param_masks(tiny_cnn(), {"1": torch.ones(5, dtype=torch.bool)})
+
+
+def test_channel_masks_ties_follow_the_one_top_k_rule():
+    # all γ = 1: min_keep protects the highest index of each layer, then the lower flat
+    # index is pruned first (gcn_tickets.pruning.topk)
+    net = nn.Sequential(nn.Conv2d(1, 4, 1), nn.BatchNorm2d(4), nn.Conv2d(4, 2, 1), nn.BatchNorm2d(2))
+    m = channel_masks(net, 0.5)  # 3 of 6 channels pruned
+    assert m["1"].tolist() == [False, False, False, True]
+    assert m["3"].tolist() == [True, True]
+    lay = channel_masks(net, 0.5, scope="layer")
+    assert lay["1"].tolist() == [False, False, True, True]
+    assert lay["3"].tolist() == [False, True]
