@@ -20,7 +20,7 @@ from torch_geometric.nn import GCNConv
 
 from gcn_tickets.masks.edges import undirected_edges
 from gcn_tickets.masks.maskset import MaskSet
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = [
     "layer_macs",
@@ -81,7 +81,7 @@ def masked_macs(model: nn.Module, edge_index: Tensor, num_nodes: int, masks: Mas
 
 def training_macs(
     model: nn.Module,
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     masks: MaskSet | None,
     *,
     search_epochs: int,
@@ -108,7 +108,7 @@ def training_macs(
 
 
 def macs_vs_dense(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     model: nn.Module,
     edge_index: Tensor | None,
     dense_model: nn.Module,

@@ -18,12 +18,12 @@ from gcn_tickets.masks.maskset import MaskSet
 from gcn_tickets.models.gcn import count_parameters
 from gcn_tickets.tickets.retrain import ModelFactory, Recipe
 from gcn_tickets.training.fit import FitResult, fit_adam, summarize
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = ["dense_masks", "train_dense", "dense_runs"]
 
 
-def dense_masks(trainer: NodeTrainer | LinkTrainer | GraphTrainer, model: nn.Module) -> MaskSet:
+def dense_masks(trainer: Trainer, model: nn.Module) -> MaskSet:
     """Every GCN weight and every undirected edge kept (round 0); no graph mask on
     graph-level tasks, whose graphs differ per sample."""
     graph = None
@@ -37,7 +37,7 @@ def dense_masks(trainer: NodeTrainer | LinkTrainer | GraphTrainer, model: nn.Mod
 
 
 def train_dense(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     make_model: ModelFactory,
     recipe: Recipe,
     *,
@@ -67,7 +67,7 @@ def train_dense(
 
 
 def dense_runs(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     make_model: ModelFactory,
     recipe: Recipe,
     *,

@@ -26,7 +26,7 @@ from torch import Tensor, nn
 from gcn_tickets.masks.joint import JointMasks, load_plain_state_dict
 from gcn_tickets.masks.maskset import MaskSet
 from gcn_tickets.training.fit import FitResult, fit_adam, seed_everything
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = [
     "INITS",
@@ -101,7 +101,7 @@ def _initial_weights(
 
 
 def build_ticket(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     make_model: ModelFactory,
     masks: MaskSet,
     *,
@@ -150,7 +150,7 @@ def build_ticket(
 
 
 def retrain(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     ticket: Ticket,
     recipe: Recipe,
     *,
@@ -175,7 +175,7 @@ def retrain(
 
 
 def retrain_ticket(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     make_model: ModelFactory,
     masks: MaskSet,
     recipe: Recipe,

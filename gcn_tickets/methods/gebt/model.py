@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from gcn_tickets.methods.gebt.config import GEBTConfig
 from gcn_tickets.tickets.retrain import ModelFactory, Recipe, seeded
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = ["model_factory", "retrain_recipe"]
 
 
-def model_factory(trainer: NodeTrainer | LinkTrainer | GraphTrainer, cfg: GEBTConfig) -> ModelFactory:
+def model_factory(trainer: Trainer, cfg: GEBTConfig) -> ModelFactory:
     """``make_model(seed)``: every RNG seeded with ``seed``, then the model of ``cfg``
     (node tasks also take ``input_dropout`` and ``bias``)."""
     kw = cfg.model_kwargs()
-    if getattr(trainer.task, "task", "node") == "node":
+    if trainer.kind == "node":
         kw.update(input_dropout=cfg.input_dropout, bias=cfg.bias)
     return seeded(trainer.make_model, **kw)
 

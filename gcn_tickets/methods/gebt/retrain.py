@@ -21,13 +21,13 @@ from gcn_tickets.methods.gebt.model import model_factory, retrain_recipe
 from gcn_tickets.methods.gebt.search import PairTicket
 from gcn_tickets.tickets.retrain import Ticket, retrain_ticket
 from gcn_tickets.training.fit import FitResult
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = ["retrain_masks", "retrain_pair"]
 
 
 def retrain_masks(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: GEBTConfig,
     masks: MaskSet,
     *,
@@ -54,7 +54,7 @@ def retrain_masks(
 
 
 def retrain_pair(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: GEBTConfig,
     pt: PairTicket,
     theta0: Mapping[str, Tensor],

@@ -15,7 +15,7 @@ from gcn_tickets.tickets.controls import random_graph_ticket, random_ticket
 from gcn_tickets.tickets.costs import training_macs
 from gcn_tickets.tickets.dense import train_dense
 from gcn_tickets.training.fit import FitResult
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = ["run_seed"]
 
@@ -32,7 +32,7 @@ def _trajectory(detector: EarlyBirdDetector) -> dict[str, Any]:
 
 
 def _pair_row(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: GEBTConfig,
     seed: int,
     pt: PairTicket,
@@ -75,7 +75,7 @@ def _pair_row(
 
 
 def _controls(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: GEBTConfig,
     seed: int,
     pt: PairTicket,
@@ -102,7 +102,7 @@ def _controls(
 
 
 def _ablation(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: GEBTConfig,
     seed: int,
     pt: PairTicket,
@@ -122,7 +122,7 @@ def _ablation(
 
 
 def run_seed(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: GEBTConfig,
     seed: int,
     *,

@@ -19,7 +19,7 @@ from typing import Any
 from gcn_tickets.io import atomic_write_text
 from gcn_tickets.methods.gebt.config import GEBTConfig, config_dict
 from gcn_tickets.methods.gebt.run import run_seed
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = ["run_gebt", "summarize_pairs"]
 
@@ -44,7 +44,7 @@ def _done_earlier(path: Path, ratios: Sequence[tuple[float, float]]) -> dict[str
 
 
 def _run_one_seed(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: GEBTConfig,
     out: Path,
     seed: int,
@@ -92,7 +92,7 @@ def summarize_pairs(
 
 
 def run_gebt(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: GEBTConfig,
     out_dir: str | Path,
     *,

@@ -23,7 +23,7 @@ from gcn_tickets.methods.gebt.config import GEBTConfig
 from gcn_tickets.methods.gebt.model import model_factory
 from gcn_tickets.pruning.priors import edge_prior
 from gcn_tickets.training.fit import fit
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = ["SearchState", "check_task", "setup_search", "train_epoch"]
 
@@ -81,11 +81,11 @@ def _optimizers(cfg: GEBTConfig, model_params: list[Tensor], score: Tensor) -> l
 
 
 def _aux_loss(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer, cfg: GEBTConfig, und: Tensor, score: Tensor
+    trainer: Trainer, cfg: GEBTConfig, und: Tensor, score: Tensor
 ) -> Callable[[Tensor, Tensor | None], Tensor] | None:
     if cfg.aux_weight <= 0:
         return None
-    if getattr(trainer.task, "task", "node") != "node":
+    if trainer.kind != "node":
         raise ValueError("`aux_weight` > 0 needs a node-classification task")
 
     def extra(out: Tensor, ew: Tensor | None) -> Tensor:
@@ -113,7 +113,7 @@ def _score_hooks(cfg: GEBTConfig, score: Tensor) -> tuple[Callable[[], None], Ca
 
 
 def setup_search(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer, cfg: GEBTConfig, seed: int, node_task: bool
+    trainer: Trainer, cfg: GEBTConfig, seed: int, node_task: bool
 ) -> tuple[SearchState, dict[str, Tensor]]:
     model = model_factory(trainer, cfg)(seed)
     theta0 = plain_state_dict(model)
@@ -146,9 +146,7 @@ def setup_search(
     return state, theta0
 
 
-def train_epoch(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer, s: SearchState
-) -> tuple[float, dict[str, float]]:
+def train_epoch(trainer: Trainer, s: SearchState) -> tuple[float, dict[str, float]]:
     t0 = time.perf_counter()
     fr = fit(
         s.model,

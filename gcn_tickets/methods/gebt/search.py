@@ -59,7 +59,7 @@ from gcn_tickets.methods.gebt.config import GEBTConfig
 from gcn_tickets.methods.gebt.scores import SearchState, check_task, setup_search, train_epoch
 from gcn_tickets.pruning.priors import graph_rank
 from gcn_tickets.pruning.topk import prune_lowest
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = [
     "PairTicket",
@@ -168,7 +168,7 @@ def _update_pairs(
 
 
 def gebt_search(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: GEBTConfig,
     seed: int,
     *,
@@ -187,7 +187,7 @@ def gebt_search(
         keep_history: detectors keep every mask (for the pairwise heat map; memory
             ``search_epochs × (U + #weights)`` bools per pair).
     """
-    node_task = getattr(trainer.task, "task", "node") == "node"
+    node_task = trainer.kind == "node"
     check_task(cfg, node_task)
     stop = cfg.stop if stop is None else stop
     ratios = list(ratios) if ratios is not None else [(cfg.graph_sparsity, cfg.weight_sparsity)]

@@ -6,12 +6,12 @@ from torch import nn
 
 from gcn_tickets.methods.ugs.config import UGSConfig
 from gcn_tickets.tickets.retrain import ModelFactory, Recipe, seeded
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = ["model_factory", "initial_model", "retrain_recipe"]
 
 
-def model_factory(trainer: NodeTrainer | LinkTrainer | GraphTrainer, cfg: UGSConfig) -> ModelFactory:
+def model_factory(trainer: Trainer, cfg: UGSConfig) -> ModelFactory:
     """``make_model(seed)``: every RNG seeded with ``seed``, then the model of ``cfg``."""
     return seeded(
         trainer.make_model,
@@ -23,7 +23,7 @@ def model_factory(trainer: NodeTrainer | LinkTrainer | GraphTrainer, cfg: UGSCon
     )
 
 
-def initial_model(trainer: NodeTrainer | LinkTrainer | GraphTrainer, cfg: UGSConfig, seed: int) -> nn.Module:
+def initial_model(trainer: Trainer, cfg: UGSConfig, seed: int) -> nn.Module:
     """The seeded model at Θ0 (every RNG seeded with ``seed``, then built from ``cfg``)."""
     return model_factory(trainer, cfg)(seed)
 

@@ -21,7 +21,7 @@ from gcn_tickets.methods.ugs.search import Mode, search_scores
 from gcn_tickets.pruning.topk import prune_lowest
 from gcn_tickets.tickets.controls import random_prune
 from gcn_tickets.tickets.dense import dense_masks
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = ["round_seed", "ugs_round", "initial_state", "ugs_prune"]
 
@@ -33,7 +33,7 @@ def round_seed(seed: int, round_: int, mode: str) -> int:
 
 
 def ugs_round(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: UGSConfig,
     mode: Mode,
     theta0: dict[str, Tensor],
@@ -75,7 +75,7 @@ def ugs_round(
 
 
 def initial_state(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer, cfg: UGSConfig, seed: int
+    trainer: Trainer, cfg: UGSConfig, seed: int
 ) -> tuple[nn.Module, dict[str, Tensor], MaskSet]:
     """Round 0 of ``seed``: the model at Θ0, Θ0 (plain names) and the dense masks."""
     base = initial_model(trainer, cfg, seed)
@@ -83,7 +83,7 @@ def initial_state(
 
 
 def ugs_prune(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: UGSConfig,
     mode: Mode,
     seed: int,

@@ -23,13 +23,13 @@ from gcn_tickets.models.gcn import count_parameters
 from gcn_tickets.tickets.costs import macs_vs_dense
 from gcn_tickets.tickets.retrain import retrain_ticket
 from gcn_tickets.training.fit import summarize
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
 
 __all__ = ["run_ugs", "summarize_run"]
 
 
 def _retrain_round(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: UGSConfig,
     st: dict[str, Any],
     masks: MaskSet,
@@ -65,7 +65,7 @@ def _retrain_round(
     }
 
 
-def _seed_state(trainer: NodeTrainer | LinkTrainer | GraphTrainer, cfg: UGSConfig, seed: int, modes) -> dict:
+def _seed_state(trainer: Trainer, cfg: UGSConfig, seed: int, modes) -> dict:
     base, theta0, dense = initial_state(trainer, cfg, seed)
     return {
         "theta0": theta0,
@@ -86,7 +86,7 @@ def _log_line(result: dict[str, Any]) -> str:
 
 
 def _run_round(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: UGSConfig,
     st: dict[str, Any],
     d: Path,
@@ -115,7 +115,7 @@ def _run_round(
 
 
 def run_ugs(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: UGSConfig,
     out_dir: str | Path,
     *,

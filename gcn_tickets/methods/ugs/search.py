@@ -35,7 +35,8 @@ from gcn_tickets.methods.ugs.config import UGSConfig
 from gcn_tickets.methods.ugs.model import initial_model
 from gcn_tickets.pruning.priors import edge_prior, graph_rank
 from gcn_tickets.training.fit import FitResult, fit
-from gcn_tickets.training.trainers import GraphTrainer, LinkTrainer, NodeTrainer
+from gcn_tickets.training.protocol import Trainer
+from gcn_tickets.training.trainers import LinkTrainer, NodeTrainer
 
 Mode = Literal["reference", "improved", "random"]
 
@@ -121,12 +122,12 @@ def _proximal_step(cfg: UGSConfig, g_score: Tensor | None, w_scores: list[Tensor
 
 
 def _improved_loss(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer, cfg: UGSConfig, jm: JointMasks, g_score: Tensor | None
+    trainer: Trainer, cfg: UGSConfig, jm: JointMasks, g_score: Tensor | None
 ) -> Callable[[Tensor, Tensor], Tensor]:
     """``aux_weight`` × the edge dissimilarity term + ``pseudo_weight`` × the pseudo-label CE."""
     und = jm.graph.und_edge_index if jm.graph is not None else None
     kept = jm.graph.kept if jm.graph is not None else None
-    node_task = isinstance(trainer, NodeTrainer)
+    node_task = trainer.kind == "node"
     is_train = torch.zeros(trainer.num_nodes, dtype=torch.bool)
     if node_task:
         is_train[trainer.split["train"]] = True
@@ -153,7 +154,7 @@ def _improved_loss(
 
 
 def _improved_hooks(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: UGSConfig,
     jm: JointMasks,
     g_score: Tensor | None,
@@ -176,7 +177,7 @@ def _improved_hooks(
 
 
 def _snapshot_fn(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: UGSConfig,
     mode: Mode,
     model: nn.Module,
@@ -216,7 +217,7 @@ def _gradient_tracker(g_score: Tensor | None) -> Tensor | None:
 
 
 def search_scores(
-    trainer: NodeTrainer | LinkTrainer | GraphTrainer,
+    trainer: Trainer,
     cfg: UGSConfig,
     mode: Mode,
     theta0: dict[str, Tensor],

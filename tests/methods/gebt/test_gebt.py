@@ -177,7 +177,7 @@ def test_protect_labelled_keeps_the_training_edges(trainer) -> None:
     assert bool(g20[prot].all()) and int(g20.sum()) == 5278 - 1056
     # 90 % prunes 4750 > 4661 unprotected edges: all of those go, then 89 protected ones
     assert not bool(g90[~prot].any()) and int(g90[prot].sum()) == 617 - 89
-    link = type("T", (), {"task": type("K", (), {"task": "link"})()})()
+    link = type("T", (), {"kind": "link", "task": type("K", (), {"task": "link"})()})()
     with pytest.raises(ValueError, match="protect_labelled"):
         gebt_search(link, cfg, 0)
     with pytest.raises(ValueError, match="true or false"):
@@ -202,6 +202,6 @@ def test_label_prior_ranks_by_score_proxy_and_agreement(trainer) -> None:
     pt = res.last[(0.2, 0.5)]
     rank = pt.graph_scores.abs() * resistance_proxy(und, n) * agree
     assert torch.equal(magnitude_masks(rank, 0.2), pt.masks.graph)
-    link = type("T", (), {"task": type("K", (), {"task": "link"})()})()
+    link = type("T", (), {"kind": "link", "task": type("K", (), {"task": "link"})()})()
     with pytest.raises(ValueError, match="label_resistance"):
         gebt_search(link, cfg, 0)
