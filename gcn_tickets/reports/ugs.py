@@ -49,9 +49,11 @@ def verdicts(summary: dict[str, Any]) -> list[str]:
         if mode in summary:
             m = matching_round(summary, mode)
             w, n = wins(summary, mode)
+            versus = f"beats random in **{w}/{n}** rounds"
+            if not n:
+                versus = "no random control ran" if "random" not in summary else "no round shared with random"
             lines.append(
-                f"- `{mode}`: beats random in **{w}/{n}** rounds; highest round matching the dense "
-                f"mean: {m if m is not None else 'none'}."
+                f"- `{mode}`: {versus}; highest round matching the dense mean: {m if m is not None else 'none'}."
             )
     return lines
 

@@ -370,7 +370,8 @@ def run_ugs(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "config.json", json.dumps(asdict(cfg), indent=2))
+    if not (out / "config.json").exists():  # kept when gcn_tickets.runs.claim_run wrote the run's
+        atomic_write_text(out / "config.json", json.dumps(asdict(cfg), indent=2))
     state: dict[int, dict[str, Any]] = {}
     for seed in seeds:
         base = initial_model(trainer, cfg, seed)
