@@ -23,17 +23,25 @@ before anything is built or written; its errors name the key with its section
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import importlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from gcn_tickets.validation import ConfigError, Rule, at_least, check_fields, check_value, coerce, one_of
+from gcn_tickets.validation import (
+    ConfigError,
+    Rule,
+    at_least,
+    build_section,
+    check_fields,
+    check_value,
+    one_of,
+    refuse_unknown,
+)
 
 __all__ = [
     "ConfigError",
@@ -90,19 +98,6 @@ def section_class(name: str) -> type:
     return _SECTIONS[name]
 
 
-def refuse_unknown(keys: Iterable[str], known: Iterable[str], *, prefix: str = "", title: str = "run") -> None:
-    """Refuse keys not in ``known``, naming each with a close match and listing the known ones."""
-    known = sorted(known)
-    bad = [k for k in keys if k not in known]
-    if not bad:
-        return
-    hints = []
-    for k in bad:
-        close = difflib.get_close_matches(str(k), known, n=1)
-        hints.append(f"`{prefix}{k}`" + (f" (did you mean `{prefix}{close[0]}`?)" if close else ""))
-    raise ConfigError(f"unknown {title} setting(s) {', '.join(hints)}; known: {', '.join(known)}")
-
-
 def read_yaml(path: str | Path) -> dict[str, Any]:
     """A YAML mapping from ``path``; malformed YAML names the file, the line and the column."""
     path = Path(path)
@@ -154,29 +149,6 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
             node = node[p]
         node[parts[-1]] = value
     return data
-
-
-def build_section(
-    cls: type,
-    data: Mapping[str, Any] | None,
-    *,
-    prefix: str = "",
-    title: str = "run",
-    label: Callable[[str], str] | None = None,
-) -> Any:
-    """``cls(**data)`` with unknown keys refused; validation errors relabelled with ``prefix``."""
-    if data is None:
-        data = {}
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"`{prefix.rstrip('.')}` must be a mapping of settings, got {data!r}")
-    types = {f.name: f.type for f in dataclasses.fields(cls) if f.init}
-    refuse_unknown(data, types, prefix=prefix, title=title)
-    try:
-        return cls(**{k: coerce(v, types[k]) for k, v in data.items()})
-    except ConfigError as exc:
-        if exc.key is None:
-            raise
-        raise exc.relabel((label or (lambda k: prefix + k))(exc.key)) from None
 
 
 def _sections_of(obj: Any) -> Mapping[str, Any]:

@@ -118,7 +118,9 @@ def config_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple
     prefix, part = _comparable(old, new)
     o, n = _flatten(old), _flatten(part)
     return [
-        (prefix + k, o[k], n.get(k, "<absent>")) for k in sorted(o) if k not in n or _canon(o[k]) != _canon(n[k])
+        (prefix + k, o[k], n.get(k, "<absent>"))
+        for k in sorted(o)
+        if k not in n or _canon(o[k]) != _canon(n[k])
     ]
 
 
@@ -156,9 +158,8 @@ def _alive(holder: Mapping[str, Any]) -> bool:
 
 
 def _describe(holder: Mapping[str, Any]) -> str:
-    return (
-        f"process {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}"
-        + (f" ({holder['command']})" if holder.get("command") else "")
+    return f"process {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}" + (
+        f" ({holder['command']})" if holder.get("command") else ""
     )
 
 
@@ -240,7 +241,9 @@ def claim_run(
             try:
                 old = json.loads(cfile.read_text())
             except ValueError:
-                raise RunConflictError(f"{cfile} is not valid JSON: delete {path} or choose another name") from None
+                raise RunConflictError(
+                    f"{cfile} is not valid JSON: delete {path} or choose another name"
+                ) from None
             changes = config_changes(old, config)
             if changes:
                 raise _refusal(path, changes)

@@ -8,14 +8,17 @@ rule applies to each entry), ``X | None`` X or null. A :class:`Rule` adds a rang
 (:func:`between`, :func:`at_least`, :func:`positive`, :func:`fraction`), a set of names
 (:func:`one_of`) or a pattern. The config dataclasses call :func:`check_fields` in
 ``__post_init__``, so a value is checked the same way from a YAML file, an override or Python.
+:func:`refuse_unknown` refuses unknown keys with a close match; :func:`build_section` builds
+a section dataclass from a mapping, naming keys with their section (``rounds`` -> ``ugs.rounds``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +33,8 @@ __all__ = [
     "check_value",
     "check_fields",
     "coerce",
+    "refuse_unknown",
+    "build_section",
 ]
 
 _UNSET: Any = object()
@@ -191,3 +196,41 @@ def coerce(value: Any, annotation: Any) -> Any:
     if isinstance(value, str) and _split(annotation)[0] == "float" and _FLOAT_TEXT.fullmatch(value):
         return float(value)
     return value
+
+
+def refuse_unknown(
+    keys: Iterable[str], known: Iterable[str], *, prefix: str = "", title: str = "run"
+) -> None:
+    """Refuse keys not in ``known``, naming each with a close match and listing the known ones."""
+    known = sorted(known)
+    bad = [k for k in keys if k not in known]
+    if not bad:
+        return
+    hints = []
+    for k in bad:
+        close = difflib.get_close_matches(str(k), known, n=1)
+        hints.append(f"`{prefix}{k}`" + (f" (did you mean `{prefix}{close[0]}`?)" if close else ""))
+    raise ConfigError(f"unknown {title} setting(s) {', '.join(hints)}; known: {', '.join(known)}")
+
+
+def build_section(
+    cls: type,
+    data: Mapping[str, Any] | None,
+    *,
+    prefix: str = "",
+    title: str = "run",
+    label: Callable[[str], str] | None = None,
+) -> Any:
+    """``cls(**data)`` with unknown keys refused; validation errors relabelled with ``prefix``."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"`{prefix.rstrip('.')}` must be a mapping of settings, got {data!r}")
+    types = {f.name: f.type for f in dataclasses.fields(cls) if f.init}
+    refuse_unknown(data, types, prefix=prefix, title=title)
+    try:
+        return cls(**{k: coerce(v, types[k]) for k, v in data.items()})
+    except ConfigError as exc:
+        if exc.key is None:
+            raise
+        raise exc.relabel((label or (lambda k: prefix + k))(exc.key)) from None

@@ -73,9 +73,13 @@ def test_bad_value_in_the_file_names_the_file(tmp_path):
 
 def test_unknown_keys_are_refused_with_a_close_match(tmp_path):
     f = _yaml(tmp_path, BASE)
-    with pytest.raises(ConfigError, match=r"unknown UGS setting\(s\) `ugs.roundz` \(did you mean `ugs.rounds`\?\)"):
+    with pytest.raises(
+        ConfigError, match=r"unknown UGS setting\(s\) `ugs.roundz` \(did you mean `ugs.rounds`\?\)"
+    ):
         load_config(f, ["ugs.roundz=3"])
-    with pytest.raises(ConfigError, match=r"unknown run setting\(s\) `sedes` \(did you mean `seeds`\?\); known: "):
+    with pytest.raises(
+        ConfigError, match=r"unknown run setting\(s\) `sedes` \(did you mean `seeds`\?\); known: "
+    ):
         load_config(f, ["sedes=[0]"])
     with pytest.raises(ConfigError, match=r"`trainer.batchsize` \(did you mean `trainer.batch_size`\?\)"):
         load_config(f, ["trainer.batchsize=2"])
@@ -122,15 +126,21 @@ def test_gebt_dialect_values_and_messages(tmp_path):
     both = load_gebt(CONFIGS / "cora_gebt.yaml", ["gebt.eta=0.05", "fifo=5", "seeds=[0]"])
     assert (both.eta, both.fifo, both.seeds) == (0.05, 5, (0,))
     f = CONFIGS / "cora_gebt.yaml"
-    with pytest.raises(ConfigError, match=rf"override 'gebt.eta=-1' \(config {f}\): `gebt.eta` must be a number > 0"):
+    with pytest.raises(
+        ConfigError, match=rf"override 'gebt.eta=-1' \(config {f}\): `gebt.eta` must be a number > 0"
+    ):
         load_gebt(f, ["gebt.eta=-1"])
-    with pytest.raises(ConfigError, match="`gebt.init` must be one of 'inherit', 'rewind', 'reinit', got 'warm'"):
+    with pytest.raises(
+        ConfigError, match="`gebt.init` must be one of 'inherit', 'rewind', 'reinit', got 'warm'"
+    ):
         load_gebt(f, ["init=warm"])
     with pytest.raises(ConfigError, match="`gebt.convention` must be one of 'fraction', 'first'"):
         load_gebt(f, ["convention=last"])
     with pytest.raises(ConfigError, match=r"`sweep_graph\[0\]` must be a number in \[0, 1\), got 1.0"):
         load_gebt(f, ["sweep_graph=[1.0]"])
-    with pytest.raises(ConfigError, match=r"unknown GEBT setting\(s\) `gebt.etaa` \(did you mean `gebt.eta`\?\)"):
+    with pytest.raises(
+        ConfigError, match=r"unknown GEBT setting\(s\) `gebt.etaa` \(did you mean `gebt.eta`\?\)"
+    ):
         load_gebt(f, ["gebt.etaa=0.1"])
     bad = _yaml(tmp_path, "dataset: Cora\ngebt:\n  graph_prior: degree\n", "x_gebt.yaml")
     with pytest.raises(ConfigError, match=rf"^{bad}: `gebt.graph_prior` must be one of 'none', 'resistance'"):
@@ -154,7 +164,9 @@ def test_a_new_method_registers_its_section_in_one_line(tmp_path):
     assert load_config(_yaml(tmp_path, BASE, "plain.yaml")).section("toy") == ToyConfig()
     with pytest.raises(ConfigError, match="`toy.kind` must be one of 'a', 'b', got 'c'"):
         load_config(f, ["toy.kind=c"])
-    with pytest.raises(ConfigError, match=r"unknown TOY setting\(s\) `toy.step` \(did you mean `toy.steps`\?\)"):
+    with pytest.raises(
+        ConfigError, match=r"unknown TOY setting\(s\) `toy.step` \(did you mean `toy.steps`\?\)"
+    ):
         load_config(f, ["toy.step=1"])
 
 

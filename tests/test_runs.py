@@ -17,7 +17,6 @@ import pytest
 from gcn_tickets.config import load_config
 from gcn_tickets.methods.gebt.config import config_dict
 from gcn_tickets.methods.gebt.config import load_config as load_gebt
-from gcn_tickets.methods.ugs.config import UGSConfig
 from gcn_tickets.runs import (
     RunConflictError,
     RunLockedError,

@@ -19,9 +19,15 @@ VERBS: dict[str, tuple[str, str]] = {
     "train": ("train", "train a dense GCN (mean ± std over seeds)"),
     "ugs": ("ugs", "find UGS tickets (reference / improved / random control)"),
     "audit": ("audit", "spectral audit (Ramanujan gap, IMDB, NaRC, weighted gap) of pruned layers"),
-    "early-bird": ("early_bird", "GEBT: joint early-bird tickets for graph and weights (search, detect, retrain)"),
+    "early-bird": (
+        "early_bird",
+        "GEBT: joint early-bird tickets for graph and weights (search, detect, retrain)",
+    ),
     "prune": ("prune", "prune a model at initialisation (rand, erk, mag, snip, grasp, synflow, ...)"),
-    "train-cnn": ("train_cnn", "train a CNN pruned at init on the offline digits dataset (accuracy vs density)"),
+    "train-cnn": (
+        "train_cnn",
+        "train a CNN pruned at init on the offline digits dataset (accuracy vs density)",
+    ),
 }
 DESCRIPTION = "Lottery tickets for graph neural networks (UGS, GEBT, PaI, spectral audit)."
 

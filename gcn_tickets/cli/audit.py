@@ -64,7 +64,9 @@ def register(subparsers: Any) -> None:
         "against its parameter names and shapes. Optional: masks are read from the "
         "'<name>_mask' buffers without it",
     )
-    p.add_argument("--num-classes", type=number(int, at_least(1)), default=10, help="for --model (default 10)")
+    p.add_argument(
+        "--num-classes", type=number(int, at_least(1)), default=10, help="for --model (default 10)"
+    )
     p.add_argument("--layers", nargs="+", metavar="NAME", help="audit only these masks")
     p.add_argument("--threads", type=number(int, at_least(1)), default=1, help="BLAS threads (default 1)")
     p.add_argument("--quiet", action="store_true", help="do not print the table")

@@ -50,7 +50,15 @@ def guarded(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
 
         try:
             return func(args)
-        except (DatasetNotFound, MaskError, FileNotFoundError, ValueError, KeyError, OutputError, RunError) as exc:
+        except (
+            DatasetNotFound,
+            MaskError,
+            FileNotFoundError,
+            ValueError,
+            KeyError,
+            OutputError,
+            RunError,
+        ) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
 

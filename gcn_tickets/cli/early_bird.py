@@ -50,7 +50,9 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="stop the search at emergence; skip the last-epoch and random tickets",
     )
-    p.add_argument("--threads", type=number(int, at_least(1)), default=None, help="torch threads (default: torch's)")
+    p.add_argument(
+        "--threads", type=number(int, at_least(1)), default=None, help="torch threads (default: torch's)"
+    )
     p.set_defaults(func=guarded(run))
 
 

@@ -42,7 +42,9 @@ def register(subparsers: Any) -> None:
                    help="scoring data (default: cora for gcn, digits otherwise)")  # fmt: skip
     p.add_argument("--num-classes", type=number(int, at_least(1)), default=None,
                    help="classifier width (default: the dataset's, or 10)")  # fmt: skip
-    p.add_argument("--seed", type=number(int, at_least(0)), default=0, help="seeds the init and random pruners")
+    p.add_argument(
+        "--seed", type=number(int, at_least(0)), default=0, help="seeds the init and random pruners"
+    )
     p.add_argument("--exclude-first", action="store_true", help="never prune the first layer")
     p.add_argument("--exclude-last", action="store_true", help="never prune the last layer")
     p.add_argument("--strict", action="store_true", help="fail (exit 1) on layer collapse")

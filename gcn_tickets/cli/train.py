@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--layers", type=count, default=2, help="GCN layers, >= 1 (default 2)")
     p.add_argument("--dropout", type=number(float, fraction()), default=0.5, help="in [0, 1) (default 0.5)")
     p.add_argument("--lr", type=number(float, positive()), default=0.01, help="Adam lr, > 0 (default 0.01)")
-    p.add_argument("--weight-decay", type=number(float, at_least(0)), default=5e-4, help=">= 0 (default 5e-4)")
+    p.add_argument(
+        "--weight-decay", type=number(float, at_least(0)), default=5e-4, help=">= 0 (default 5e-4)"
+    )
     p.add_argument("--json", default=None, help="write the result to this JSON file")
     add_data_root(p)
     p.set_defaults(func=guarded(_run))

@@ -110,7 +110,8 @@ class MaskSet:
         self.weights = checked
         if not checked and self.graph is None:
             raise MaskError(
-                "empty mask set: give at least one weight mask (name -> 0/1 tensor) or a graph mask (graph=...)"
+                "empty mask set: give at least one weight mask (name -> 0/1 tensor) "
+                "or a graph mask (graph=...)"
             )
         if self.graph is not None:
             g = _as_bool_mask("graph", self.graph)

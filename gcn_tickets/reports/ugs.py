@@ -51,10 +51,9 @@ def verdicts(summary: dict[str, Any]) -> list[str]:
             w, n = wins(summary, mode)
             versus = f"beats random in **{w}/{n}** rounds"
             if not n:
-                versus = "no random control ran" if "random" not in summary else "no round shared with random"
-            lines.append(
-                f"- `{mode}`: {versus}; highest round matching the dense mean: {m if m is not None else 'none'}."
-            )
+                versus = "no round shared with random" if "random" in summary else "no random control ran"
+            match = m if m is not None else "none"
+            lines.append(f"- `{mode}`: {versus}; highest round matching the dense mean: {match}.")
     return lines
 
 

@@ -110,9 +110,14 @@ class GEBTConfig:
 RULES: dict[str, Rule] = {
     **{k: at_least(1) for k in ("hidden", "num_layers", "search_epochs", "retrain_epochs", "batch_size")},
     **{k: at_least(1) for k in ("steps_per_epoch",)},
-    **{k: fraction() for k in ("dropout", "graph_sparsity", "weight_sparsity", "sweep_graph", "sweep_weight")},
+    **{
+        k: fraction() for k in ("dropout", "graph_sparsity", "weight_sparsity", "sweep_graph", "sweep_weight")
+    },
     **{k: positive() for k in ("lr", "eta")},
-    **{k: at_least(0) for k in ("weight_decay", "graph_lr", "graph_l1", "aux_weight", "mask_noise", "min_epoch", "seeds")},
+    **{
+        k: at_least(0)
+        for k in ("weight_decay", "graph_lr", "graph_l1", "aux_weight", "mask_noise", "min_epoch", "seeds")
+    },
     "name": run_config.RUN_RULES["name"],
     "fifo": at_least(2),
     "graph_scores": one_of(*GRAPH_SCORES),

@@ -55,7 +55,17 @@ RULES: dict[str, Rule] = {
     "lr": positive(),
     **{
         k: at_least(0)
-        for k in ("weight_decay", "s1", "s2", "mask_noise", "mask_lr", "prox_s1", "prox_s2", "aux_weight", "pseudo_weight")
+        for k in (
+            "weight_decay",
+            "s1",
+            "s2",
+            "mask_noise",
+            "mask_lr",
+            "prox_s1",
+            "prox_s2",
+            "aux_weight",
+            "pseudo_weight",
+        )
     },
     "pseudo_threshold": Rule(lo=0, hi=1),
     "improved_weight_score": one_of("mask", "mask_x_weight", "weight"),
