@@ -1,4 +1,5 @@
-"""Shared fixtures: a temporary data root linking the raw files of ../shared/datasets."""
+"""Shared fixtures (a temporary data root linking the raw files of ../shared/datasets) and
+the ``--runslow`` option: ``@pytest.mark.slow`` tests are skipped without it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,19 @@ import pytest
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 if "GCN_TICKETS_SHARED" in os.environ:
     SHARED = Path(os.environ["GCN_TICKETS_SHARED"])
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--runslow", action="store_true", default=False, help="also run @pytest.mark.slow tests")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow (scripts/test.sh does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 def link_dataset(root: Path, *parts: str) -> Path:

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gcn_tickets.masks.maskset import MaskError
+from gcn_tickets.cli.common import number
+from gcn_tickets.validation import at_least
 
 __all__ = ["register", "run"]
 
@@ -63,14 +64,17 @@ def register(subparsers: Any) -> None:
         "against its parameter names and shapes. Optional: masks are read from the "
         "'<name>_mask' buffers without it",
     )
-    p.add_argument("--num-classes", type=int, default=10, help="for --model (default 10)")
+    p.add_argument(
+        "--num-classes", type=number(int, at_least(1)), default=10, help="for --model (default 10)"
+    )
     p.add_argument("--layers", nargs="+", metavar="NAME", help="audit only these masks")
-    p.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1)")
+    p.add_argument("--threads", type=number(int, at_least(1)), default=1, help="BLAS threads (default 1)")
     p.add_argument("--quiet", action="store_true", help="do not print the table")
     p.set_defaults(func=run)
 
 
 def _check_model(name: str, num_classes: int, masks: Any) -> None:
+    from gcn_tickets.masks.maskset import MaskError
     from gcn_tickets.models import zoo
 
     names = zoo.MODELS
@@ -84,13 +88,36 @@ def _check_model(name: str, num_classes: int, masks: Any) -> None:
     masks.check_against(model)
 
 
+def _write(result: Any, args: argparse.Namespace) -> list[str]:
+    """Write the JSON / CSV / plot asked for; returns the paths written."""
+    csv_out = Path(args.csv_out) if args.csv_out else None
+    png = Path(args.plot_out) if args.plot_out and not args.no_plot else None
+    written = []
+    if args.json_out:
+        out = Path(args.json_out)
+        csv_out = csv_out or out.with_suffix(".csv")
+        png = None if args.no_plot else (png or out.with_suffix(".png"))
+        result.save_json(out)
+        written.append(str(out))
+    if csv_out:
+        result.save_csv(csv_out)
+        written.append(str(csv_out))
+    if png:
+        try:
+            result.plot(png)
+        except OSError as exc:
+            raise OSError(f"cannot write {png}: {exc.strerror or exc}") from None
+        written.append(str(png))
+    return written
+
+
 def run(args: argparse.Namespace) -> int:
+    from gcn_tickets.io import OutputError
+    from gcn_tickets.masks.maskset import MaskError
     from gcn_tickets.spectral.audit import audit, load_audit_input
 
     path = Path(args.path)
     try:
-        if args.threads < 1:
-            raise MaskError(f"--threads must be >= 1, got {args.threads}")
         masks, weights = load_audit_input(path, zeros=args.zeros)
         if args.model:
             _check_model(args.model, args.num_classes, masks)
@@ -103,25 +130,12 @@ def run(args: argparse.Namespace) -> int:
             names=args.layers,
             threads=args.threads,
         )
-    except (MaskError, FileNotFoundError, ValueError) as exc:
+        if not args.quiet:
+            print(result.table())
+        written = _write(result, args)
+    except (MaskError, FileNotFoundError, ValueError, OutputError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not args.quiet:
-        print(result.table())
     if args.json_out:
-        out = Path(args.json_out)
-        result.save_json(out)
-        csv_out = Path(args.csv_out) if args.csv_out else out.with_suffix(".csv")
-        result.save_csv(csv_out)
-        written = [str(out), str(csv_out)]
-        if not args.no_plot:
-            png = Path(args.plot_out) if args.plot_out else out.with_suffix(".png")
-            result.plot(png)
-            written.append(str(png))
         print("wrote " + ", ".join(written))
-    else:
-        if args.csv_out:
-            result.save_csv(args.csv_out)
-        if args.plot_out and not args.no_plot:
-            result.plot(args.plot_out)
     return 0

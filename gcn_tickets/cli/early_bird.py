@@ -14,6 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gcn_tickets.cli.common import guarded, number
+from gcn_tickets.validation import at_least
+
 __all__ = ["register", "run"]
 
 
@@ -46,8 +49,10 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="stop the search at emergence; skip the last-epoch and random tickets",
     )
-    p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
-    p.set_defaults(func=run)
+    p.add_argument(
+        "--threads", type=number(int, at_least(1)), default=None, help="torch threads (default: torch's)"
+    )
+    p.set_defaults(func=guarded(run))
 
 
 def _fmt(vals: list[float]) -> str:

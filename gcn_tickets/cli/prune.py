@@ -7,7 +7,8 @@ import sys
 import warnings
 from typing import Any
 
-from gcn_tickets.cli.common import add_data_root, guarded
+from gcn_tickets.cli.common import add_data_root, guarded, number
+from gcn_tickets.validation import Rule, at_least
 
 __all__ = ["register", "run", "model_and_data"]
 
@@ -30,17 +31,20 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--model", required=True, choices=MODELS, help="zoo model")
     p.add_argument("--method", required=True, choices=methods(), help="pruning method")
-    p.add_argument("--density", required=True, type=float, help="fraction KEPT, 0 < d <= 1")
+    p.add_argument("--density", required=True, type=number(float, Rule(lo=0, hi=1, lo_open=True)),
+                   help="fraction KEPT, 0 < d <= 1")  # fmt: skip
     p.add_argument("--out", required=True, help="output mask file (.pt; a .json goes beside)")
     p.add_argument("--scope", choices=("global", "layer"), default="global")
     p.add_argument("--schedule", choices=("exponential", "linear"), default="exponential")
-    p.add_argument("--iterations", type=int, default=None,
+    p.add_argument("--iterations", type=number(int, at_least(1)), default=None,
                    help="pruning rounds (default 100 for synflow/itersnip, else 1)")  # fmt: skip
     p.add_argument("--dataset", choices=DATASETS, default=None,
                    help="scoring data (default: cora for gcn, digits otherwise)")  # fmt: skip
-    p.add_argument("--num-classes", type=int, default=None,
+    p.add_argument("--num-classes", type=number(int, at_least(1)), default=None,
                    help="classifier width (default: the dataset's, or 10)")  # fmt: skip
-    p.add_argument("--seed", type=int, default=0, help="seeds the init and random pruners")
+    p.add_argument(
+        "--seed", type=number(int, at_least(0)), default=0, help="seeds the init and random pruners"
+    )
     p.add_argument("--exclude-first", action="store_true", help="never prune the first layer")
     p.add_argument("--exclude-last", action="store_true", help="never prune the last layer")
     p.add_argument("--strict", action="store_true", help="fail (exit 1) on layer collapse")
@@ -79,10 +83,6 @@ def model_and_data(
 def run(args: argparse.Namespace) -> int:
     from gcn_tickets.methods.pai import LayerCollapseError, LayerCollapseWarning, prune_at_init
 
-    if not 0 < args.density <= 1:
-        raise ValueError(f"--density must satisfy 0 < density <= 1 (fraction kept), got {args.density}")
-    if args.iterations is not None and args.iterations < 1:
-        raise ValueError(f"--iterations must be >= 1, got {args.iterations}")
     model, data, _ = model_and_data(args.model, args.dataset, args.num_classes, args.seed, args.data_root)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LayerCollapseWarning)

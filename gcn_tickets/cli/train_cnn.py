@@ -7,7 +7,8 @@ import json
 import warnings
 from typing import Any
 
-from gcn_tickets.cli.common import guarded
+from gcn_tickets.cli.common import guarded, number
+from gcn_tickets.validation import at_least, positive
 
 __all__ = ["register", "run"]
 
@@ -29,9 +30,9 @@ def register(subparsers: Any) -> None:
                    help=f"comma list of dense,{','.join(methods())}")  # fmt: skip
     p.add_argument("--densities", default="0.1", help="comma list of densities in (0, 1]")
     p.add_argument("--masks", default=None, help="train under this mask file instead")
-    p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--lr", type=float, default=0.05)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=number(int, at_least(1)), default=30, help=">= 1 (default 30)")
+    p.add_argument("--lr", type=number(float, positive()), default=0.05, help="SGD lr, > 0 (default 0.05)")
+    p.add_argument("--seed", type=number(int, at_least(0)), default=0, help=">= 0 (default 0)")
     p.add_argument("--json", dest="json_out", default=None, help="write the results here")
     p.set_defaults(func=guarded(run))
 
@@ -59,8 +60,6 @@ def run(args: argparse.Namespace) -> int:
 
     if args.model == "gcn":
         raise ValueError("train-cnn trains image models; use `gcn-tickets train` for a GCN")
-    if args.epochs < 1:
-        raise ValueError(f"--epochs must be >= 1, got {args.epochs}")
     registered = pai_methods()
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     unknown = [m for m in methods if m != "dense" and m not in registered]

@@ -1,4 +1,9 @@
-"""``gcn-tickets ugs CONFIG [key.sub=value ...]``: UGS tickets, resumable, table + plot."""
+"""``gcn-tickets ugs CONFIG [key.sub=value ...] [--out DIR]``: UGS tickets, resumable, table + plot.
+
+The run folder is ``--out``/<name> for the config as its file states it, ``<name>-<digest>``
+when overrides change it (:func:`gcn_tickets.runs.run_dir`); a folder made by another config
+is refused, never resumed (:func:`gcn_tickets.runs.claim_run`).
+"""
 
 from __future__ import annotations
 
@@ -22,13 +27,31 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_name(name: str, overrides: list[str]) -> str:
-    """The run directory name: the config's name, plus a short hash of any overrides
-    (so a run with other hyper-parameters never resumes into, or mixes with, another)."""
+    """The folder name runs with overrides had before :func:`gcn_tickets.runs.run_dir`: the
+    config's name plus a hash of the override strings (still found, see :func:`run_path`)."""
     rest = sorted(o for o in overrides if not o.startswith("name="))
     if not rest:
         return name
     digest = hashlib.sha256("\n".join(rest).encode()).hexdigest()[:8]
     return f"{name}-{digest}"
+
+
+def run_path(config: str, overrides: list[str], out: str) -> tuple[Path, dict]:
+    """(run folder, resolved config dict) of ``config`` with ``overrides`` under ``out``."""
+    from gcn_tickets.config import ConfigError, load_config
+    from gcn_tickets.runs import changed_keys, run_dir
+
+    cfg = load_config(config, overrides).to_dict()
+    try:
+        base = load_config(config).to_dict()
+    except ConfigError:  # the file alone is invalid: every resolved value counts as changed
+        base = {}
+    path = run_dir(out, cfg["name"], changed_keys(base, cfg))
+    legacy = Path(out) / run_name(cfg["name"], overrides)
+    if not path.exists() and legacy != path and (legacy / "config.json").exists():
+        print(f"note: using the run folder {legacy}, named by the overrides' hash of earlier versions")
+        path = legacy
+    return path, cfg
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -38,18 +61,20 @@ def _run(args: argparse.Namespace) -> int:
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.methods.ugs import run_ugs
     from gcn_tickets.reports.ugs import write_ugs_report
+    from gcn_tickets.runs import claim_run
     from gcn_tickets.training.trainers import make_trainer
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     cfg = load_config(args.config, args.overrides)
+    path, cfg_dict = run_path(args.config, args.overrides, args.out)
     task = load_dataset(cfg.dataset, args.data_root)
     trainer = make_trainer(task, cfg.device, **cfg.trainer)
-    run_dir = Path(args.out) / run_name(cfg.name, args.overrides)
-    done = sorted(run_dir.glob("*/seed*/round_*.result.json")) if run_dir.exists() else []
-    state = f"resuming: {len(done)} finished rounds found" if done else "new run"
-    print(f"run directory: {run_dir} ({state}; a run started again resumes after its last finished round)")
-    run_ugs(trainer, cfg.ugs, run_dir, modes=cfg.modes, seeds=cfg.seeds)
-    text = write_ugs_report(run_dir, run_dir / "report", title=f"UGS on {cfg.dataset}")
+    with claim_run(path, cfg_dict) as run:
+        done = sorted(path.glob("*/seed*/round_*.result.json"))
+        state = f"resuming: {len(done)} finished rounds found" if run.resuming else "new run"
+        print(f"run directory: {path} ({state}; a run started again resumes after its last finished round)")
+        run_ugs(trainer, cfg.ugs, path, modes=cfg.modes, seeds=cfg.seeds)
+        text = write_ugs_report(path, path / "report", title=f"UGS on {cfg.dataset}")
     print()
-    print(text.replace("![accuracy vs sparsity](report.png)", f"plot: {run_dir / 'report.png'}"))
+    print(text.replace("![accuracy vs sparsity](report.png)", f"plot: {path / 'report.png'}"))
     return 0

@@ -106,6 +106,11 @@ class MaskSet:
                 raise MaskError(f"'{GRAPH_KEY}' is reserved for the graph mask; pass graph=...")
             checked[name] = _as_bool_mask(name, value)
         self.weights = checked
+        if not checked and self.graph is None:
+            raise MaskError(
+                "empty mask set: give at least one weight mask (name -> 0/1 tensor) "
+                "or a graph mask (graph=...)"
+            )
         if self.graph is not None:
             g = _as_bool_mask("graph", self.graph)
             if g.dim() != 1:

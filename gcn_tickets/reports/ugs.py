@@ -50,10 +50,11 @@ def verdicts(summary: dict[str, Any]) -> list[str]:
         if mode in summary:
             m = matching_round(summary, mode)
             w, n = wins(summary, mode)
-            lines.append(
-                f"- `{mode}`: beats random in **{w}/{n}** rounds; highest round matching the dense "
-                f"mean: {m if m is not None else 'none'}."
-            )
+            versus = f"beats random in **{w}/{n}** rounds"
+            if not n:
+                versus = "no round shared with random" if "random" in summary else "no random control ran"
+            match = m if m is not None else "none"
+            lines.append(f"- `{mode}`: {versus}; highest round matching the dense mean: {match}.")
     return lines
 
 

@@ -70,6 +70,12 @@ FIELDS: tuple[str, ...] = (
 )
 
 
+NOTHING_PRUNED = (
+    "nothing is pruned: every audited mask keeps all its entries (density 1), so these are the "
+    "scores of the dense layers; give the pruned model's masks"
+)
+
+
 def _nan_to_none(obj: Any) -> Any:
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
@@ -173,6 +179,8 @@ class AuditResult:
             f"{_fmt(s[narc_key]['mean'])}; Ramanujan layers "
             f"{self.summary['ramanujan_layers']}/{self.summary['layers']}"
         )
+        if self.summary.get("nothing_pruned"):
+            lines.append(f"warning: {NOTHING_PRUNED}")
         return "\n".join(lines)
 
     def plot(self, path: str | os.PathLike) -> Path:
@@ -404,7 +412,9 @@ def audit(
             (:func:`~gcn_tickets.spectral.eigen.top_singular_values`).
 
     Returns:
-        :class:`AuditResult` with ``layers`` (name -> :class:`LayerSpectrum`) and ``summary``.
+        :class:`AuditResult` with ``layers`` (name -> :class:`LayerSpectrum`) and ``summary``;
+        ``summary["nothing_pruned"] = True`` (and a warning line in the table) when every
+        audited mask keeps all its entries.
     """
     if encoding not in ENCODINGS:
         raise ValueError(f"`encoding` must be one of {ENCODINGS}, got {encoding!r}")
@@ -446,6 +456,8 @@ def audit(
             )
     config = {"encoding": encoding, "weighted": weighted, "narc": narc}
     summary = summarize(layers)
+    if all(bool(ms[n].all()) for n in selected):
+        summary["nothing_pruned"] = True  # only then: the JSON of a pruned model is unchanged
     summary.update(config)
     summary["seconds"] = time.perf_counter() - t0
     return AuditResult(layers=layers, summary=summary, config=config)

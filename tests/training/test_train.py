@@ -12,6 +12,7 @@ def test_summarize_unbiased_std():
     assert summarize([0.5])["std"] == 0.0
 
 
+@pytest.mark.slow
 def test_dense_gcn_on_cora_kipf_settings(data_root):
     trainer = make_trainer(load_dataset("Cora", data_root))
     seed_everything(0)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gcn_tickets import config as run_config
 from gcn_tickets.methods.early_bird.detector import (
+    COMBINE_RULES,
+    CONVENTIONS,
     DEFAULT_COMBINE,
     DEFAULT_CONVENTION,
     DEFAULT_FIFO,
     EarlyBirdDetector,
 )
 from gcn_tickets.pruning.priors import GRAPH_PRIORS
+from gcn_tickets.validation import Rule, at_least, check_fields, fraction, one_of, positive
 
 __all__ = [
     "GEBTConfig",
+    "RULES",
+    "RUN_KEYS",
     "GRAPH_SCORES",
     "INITS",
     "EDGE_WEIGHTS",
@@ -77,24 +83,7 @@ class GEBTConfig:
     sweep_weight: tuple[float, ...] = (0.5, 0.7, 0.9)
 
     def __post_init__(self) -> None:
-        if self.graph_scores not in GRAPH_SCORES:
-            raise ValueError(f"`graph_scores` must be one of {GRAPH_SCORES}, got {self.graph_scores!r}")
-        if self.graph_prior not in GRAPH_PRIORS:
-            raise ValueError(f"`graph_prior` must be one of {GRAPH_PRIORS}, got {self.graph_prior!r}")
-        if not isinstance(self.protect_labelled, bool):
-            raise ValueError(f"`protect_labelled` must be true or false, got {self.protect_labelled!r}")
-        if self.graph_optimizer not in ("adam", "sgd"):
-            raise ValueError(f"`graph_optimizer` must be 'adam' or 'sgd', got {self.graph_optimizer!r}")
-        if self.init not in INITS:
-            raise ValueError(f"`init` must be one of {INITS}, got {self.init!r}")
-        if self.edge_weights not in EDGE_WEIGHTS:
-            raise ValueError(f"`edge_weights` must be one of {EDGE_WEIGHTS}, got {self.edge_weights!r}")
-        for name in ("graph_sparsity", "weight_sparsity"):
-            v = getattr(self, name)
-            if not 0.0 <= v < 1.0:
-                raise ValueError(f"`{name}` must be a fraction in [0, 1) (removed), got {v}")
-        if self.search_epochs < 1 or self.retrain_epochs < 1:
-            raise ValueError("`search_epochs` and `retrain_epochs` must be >= 1")
+        check_fields(self, RULES)
 
     def detector(self, keep_history: bool = False) -> EarlyBirdDetector:
         """A fresh detector over the groups ``("graph", "weights")`` with these settings."""
@@ -118,57 +107,53 @@ class GEBTConfig:
         return kw
 
 
+RULES: dict[str, Rule] = {
+    **{k: at_least(1) for k in ("hidden", "num_layers", "search_epochs", "retrain_epochs", "batch_size")},
+    **{k: at_least(1) for k in ("steps_per_epoch",)},
+    **{
+        k: fraction() for k in ("dropout", "graph_sparsity", "weight_sparsity", "sweep_graph", "sweep_weight")
+    },
+    **{k: positive() for k in ("lr", "eta")},
+    **{
+        k: at_least(0)
+        for k in ("weight_decay", "graph_lr", "graph_l1", "aux_weight", "mask_noise", "min_epoch", "seeds")
+    },
+    "name": run_config.RUN_RULES["name"],
+    "fifo": at_least(2),
+    "graph_scores": one_of(*GRAPH_SCORES),
+    "graph_optimizer": one_of("adam", "sgd"),
+    "graph_prior": one_of(*GRAPH_PRIORS),
+    "init": one_of(*INITS),
+    "edge_weights": one_of(*EDGE_WEIGHTS),
+    "convention": one_of(*CONVENTIONS),
+    "combine": one_of(*COMBINE_RULES, "graph", "weights"),
+    "pairs": one_of("consecutive", "newest"),
+}
+# run fields: at the top of a GEBT YAML file (the rest goes under ``gebt:``)
+RUN_KEYS = ("name", "dataset", "seeds", "sweep_graph", "sweep_weight")
+
+run_config.register_section("gebt", GEBTConfig)
+
+
 def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
     """``["key=value", "gebt.key=value", ...]`` -> ``{key: YAML-parsed value}``."""
-    import yaml
-
-    out: dict[str, Any] = {}
-    for it in items:
-        if "=" not in it:
-            raise ValueError(f"override {it!r} must look like key=value (e.g. gebt.eta=0.05)")
-        k, v = it.split("=", 1)
-        k = k.strip()
-        if k.startswith("gebt."):
-            k = k[len("gebt.") :]
-        out[k] = yaml.safe_load(v)
-    return out
+    return run_config.flat_overrides(items, "gebt")
 
 
 def load_config(
     path: str | Path | None = None, overrides: Iterable[str] | Mapping[str, Any] | None = None
 ) -> GEBTConfig:
-    """Read a YAML config into :class:`GEBTConfig`.
+    """Read a YAML config into :class:`GEBTConfig` (through :func:`gcn_tickets.config.load_flat`).
 
     Layout (as the other configs of ``configs/``): run fields ``name``, ``dataset``,
     ``seeds``, ``sweep_graph``, ``sweep_weight`` at the top, the method's settings under
     ``gebt:``. ``overrides`` are ``key=value`` / ``gebt.key=value`` strings (YAML values)
-    or a mapping; they win over the file. Unknown keys are refused, listing the known ones.
+    or a mapping; they win over the file. Unknown keys are refused, listing the known ones;
+    every value is checked (:data:`RULES`) before anything runs.
     """
-    import yaml
-
-    raw: dict[str, Any] = {}
-    if path is not None:
-        path = Path(path)
-        if not path.exists():
-            raise FileNotFoundError(f"config not found: {path}")
-        loaded = yaml.safe_load(path.read_text()) or {}
-        if not isinstance(loaded, dict):
-            raise ValueError(f"{path}: a GEBT config must be a YAML mapping")
-        section = loaded.pop("gebt", None) or {}
-        if not isinstance(section, dict):
-            raise ValueError(f"{path}: the `gebt:` section must be a mapping")
-        raw = {"name": path.stem, **loaded, **section}
-    if overrides is not None:
-        raw.update(overrides if isinstance(overrides, Mapping) else parse_overrides(overrides))
-    known = {f.name for f in fields(GEBTConfig)}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ValueError(f"unknown GEBT setting(s) {unknown}; known: {sorted(known)}")
-    kw = {k: (tuple(v) if isinstance(v, list) else v) for k, v in raw.items()}
-    return GEBTConfig(**kw)
+    return run_config.load_flat(GEBTConfig, "gebt", path, overrides, run_keys=RUN_KEYS, title="GEBT")
 
 
 def config_dict(cfg: GEBTConfig) -> dict[str, Any]:
-    """JSON-safe dict of a config."""
-    d = asdict(cfg)
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
+    """JSON-safe dict of a config (tuples as lists): the ``config.json`` of a GEBT run."""
+    return run_config.config_dict(cfg)

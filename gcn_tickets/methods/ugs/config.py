@@ -1,15 +1,21 @@
-"""Hyper-parameters of a UGS run (``ugs:`` section of a run config)."""
+"""Hyper-parameters of a UGS run (``ugs:`` section of a run config, :mod:`gcn_tickets.config`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["UGSConfig"]
+from gcn_tickets.config import register_section
+from gcn_tickets.validation import Rule, at_least, check_fields, fraction, one_of, positive
+
+__all__ = ["UGSConfig", "RULES"]
 
 
 @dataclass(frozen=True, kw_only=True)
 class UGSConfig:
-    """Hyper-parameters of a UGS run (defaults: Cora, published recipe)."""
+    """Hyper-parameters of a UGS run (defaults: Cora, published recipe; docs/ugs.md).
+
+    Every field is checked on construction (:data:`RULES`, :func:`gcn_tickets.validation.check_fields`).
+    """
 
     rounds: int = 20
     epochs: int = 200
@@ -31,7 +37,7 @@ class UGSConfig:
     mask_momentum: float = 0.9
     prox_s1: float = 1e-4  # proximal L1 on graph scores (improved; shrink mask_lr·prox_s1 per step)
     prox_s2: float = 1e-4  # proximal L1 on weight scores (improved)
-    aux_weight: float = 0.0  # TV edge term (ablation; > 0 measured worse)
+    aux_weight: float = 0.0  # TV edge term (ablation, docs/ugs.md)
     pseudo_weight: float = 0.5
     pseudo_threshold: float = 0.9
     improved_weight_score: str = "mask"  # "mask": |m|; "mask_x_weight": |m ⊙ Θ|; "weight": |Θ|
@@ -40,14 +46,31 @@ class UGSConfig:
     eval_every: int = 1
 
     def __post_init__(self) -> None:
-        choices = {
-            "improved_weight_score": ("mask", "mask_x_weight", "weight"),
-            "improved_weight_opt": ("sgd", "adam"),
-            "graph_prior": ("none", "resistance"),
-        }
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"UGS `{name}` must be one of {allowed}, got {getattr(self, name)!r}")
-        for name in ("prune_graph", "prune_weight"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"UGS `{name}` must be a fraction in [0, 1), got {getattr(self, name)}")
+        check_fields(self, RULES)
+
+
+RULES: dict[str, Rule] = {
+    **{k: at_least(1) for k in ("rounds", "epochs", "retrain_epochs", "hidden", "num_layers", "eval_every")},
+    **{k: fraction() for k in ("dropout", "prune_graph", "prune_weight", "mask_momentum")},
+    "lr": positive(),
+    **{
+        k: at_least(0)
+        for k in (
+            "weight_decay",
+            "s1",
+            "s2",
+            "mask_noise",
+            "mask_lr",
+            "prox_s1",
+            "prox_s2",
+            "aux_weight",
+            "pseudo_weight",
+        )
+    },
+    "pseudo_threshold": Rule(lo=0, hi=1),
+    "improved_weight_score": one_of("mask", "mask_x_weight", "weight"),
+    "improved_weight_opt": one_of("sgd", "adam"),
+    "graph_prior": one_of("none", "resistance"),
+}
+
+register_section("ugs", UGSConfig)

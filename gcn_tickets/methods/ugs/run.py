@@ -133,7 +133,8 @@ def run_ugs(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "config.json", json.dumps(asdict(cfg), indent=2))
+    if not (out / "config.json").exists():  # kept when gcn_tickets.runs.claim_run wrote the run's
+        atomic_write_text(out / "config.json", json.dumps(asdict(cfg), indent=2))
     state = {seed: _seed_state(trainer, cfg, seed, modes) for seed in seeds}
     for r in range(0, cfg.rounds + 1):
         for seed in seeds:

@@ -109,6 +109,7 @@ def test_shipped_configs_rank_edges_and_retrain_as_measured() -> None:
     assert ddi.protect_labelled is False  # a link task has no labelled nodes
 
 
+@pytest.mark.slow
 def test_cli_early_bird_writes_and_resumes(root, tmp_path, monkeypatch, capsys) -> None:
     from gcn_tickets.cli import main
 

@@ -56,6 +56,7 @@ def test_gem_miner_digits_reaches_target_and_reports_accuracy():
         assert torch.count_nonzero(params[n].detach()[~mask]) == 0
 
 
+@pytest.mark.slow
 def test_gem_miner_cora_gcn(tmp_path):
     from gcn_tickets.data.datasets import load_dataset
 

@@ -103,6 +103,7 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_resume_after_kill(tmp_path, karate_run):
     out_ref, _ = karate_run
     script = tmp_path / "run.py"
