@@ -87,6 +87,7 @@ def fit(
     after_backward: Callable[[], None] | None = None,
     after_step: Callable[[], None] | None = None,
     after_epoch: Callable[[int], None] | None = None,
+    should_stop: Callable[[int], bool] | None = None,
     snapshot: Callable[[], dict[str, Any]] | None = None,
     eval_every: int = 1,
     progress: bool = False,
@@ -100,10 +101,11 @@ def fit(
     gradients, backpropagates, calls ``after_backward`` (gradient edits: UGS sub-gradient
     L1), steps every optimizer and calls ``after_step`` (proximal steps, re-masking).
     ``after_epoch(epoch)`` runs after the epoch's steps, before its evaluation (a learning
-    rate schedule). Evaluation runs every ``eval_every`` epochs and after the last;
-    ``snapshot()`` is called at each new best-validation epoch and its value returned as
-    ``best_state``. Ties in validation keep the earlier epoch. ``edge_index`` defaults to
-    ``trainer.edge_index``.
+    rate schedule); ``should_stop(epoch)`` is asked next, every epoch (a detector's stop at
+    emergence): True makes ``epoch`` the last one. Evaluation runs every ``eval_every`` epochs
+    and after the last (also a last one chosen by ``should_stop``); ``snapshot()`` is called
+    at each new best-validation epoch and its value returned as ``best_state``. Ties in
+    validation keep the earlier epoch. ``edge_index`` defaults to ``trainer.edge_index``.
     """
     from tqdm.auto import tqdm
 
@@ -131,7 +133,8 @@ def fit(
                 after_step()
         if after_epoch:
             after_epoch(epoch)
-        if (epoch + 1) % eval_every and epoch != epochs - 1:
+        last = (should_stop is not None and should_stop(epoch)) or epoch == epochs - 1
+        if (epoch + 1) % eval_every and not last:
             continue
         res = _evaluate(trainer, model, ei, edge_weight_fn)
         res["epoch"] = epoch
@@ -147,6 +150,8 @@ def fit(
             if snapshot is not None:
                 best.best_state = copy.deepcopy(snapshot())
         it.set_postfix(valid=f"{best.valid:.4f}", test=f"{best.test:.4f}")
+        if last:
+            break
     best.seconds = time.perf_counter() - t0
     return best
 

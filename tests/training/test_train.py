@@ -64,3 +64,26 @@ def test_eval_every_evaluates_every_kth_and_the_last_epoch(karate_task):
     res = fit(model, trainer, epochs=7, optimizers=[opt], eval_every=3)
     assert [h["epoch"] for h in res.history] == [2, 5, 6]
     assert res.final is res.history[-1] and res.extras == {}
+
+
+def test_should_stop_ends_fit_after_that_epoch_and_evaluates_it(karate_task):
+    trainer = make_trainer(karate_task)
+    runs = []
+    for stop_at in (5, None):
+        seed_everything(0)
+        model = trainer.make_model(hidden=8, num_layers=2, dropout=0.5)
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        seen: list[int] = []
+        asked: list[int] = []
+
+        def should_stop(epoch: int, at: int | None = stop_at, asked: list[int] = asked) -> bool:
+            asked.append(epoch)
+            return epoch == at
+
+        res = fit(model, trainer, epochs=10, optimizers=[opt], eval_every=4, after_epoch=seen.append,
+                  should_stop=should_stop)  # fmt: skip
+        runs.append([{k: v for k, v in h.items() if k != "seconds"} for h in res.history])
+        last = 5 if stop_at is not None else 9
+        assert seen == asked == list(range(last + 1))
+        assert [h["epoch"] for h in res.history] == ([3, 5] if stop_at is not None else [3, 7, 9])
+    assert runs[0][0] == runs[1][0]  # the same training up to the stop

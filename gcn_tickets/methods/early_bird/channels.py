@@ -20,6 +20,7 @@ With Conv → BN → ReLU blocks that removes the channel from the function.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from gcn_tickets.methods.early_bird.detector import EarlyBirdDetector
 from gcn_tickets.methods.early_bird.distances import magnitude_masks
 from gcn_tickets.pruning.topk import topk_mask
+from gcn_tickets.training.fit import FitResult, fit
 
 __all__ = [
     "DEFAULT_L1",
@@ -49,6 +51,7 @@ __all__ = [
 #: L1 coefficient on BN scaling factors (EB / network slimming default).
 DEFAULT_L1: float = 1e-4
 GROUP = "channels"
+LossFn = Callable[[Tensor, Tensor], Tensor]
 
 
 def bn_layers(model: nn.Module) -> dict[str, _BatchNorm]:
@@ -183,7 +186,9 @@ class ChannelSearchResult:
 
     ``masks``: channel masks at the emergence epoch (or the last epoch if it never fired);
     ``fired_epoch``: None if the detector never fired; ``epochs_run``: epochs trained;
-    ``seconds``: wall-clock of the search; ``losses``: mean training loss per epoch.
+    ``seconds``: wall-clock of the search; ``losses``: mean training loss per epoch;
+    ``training``: the fit loop's :class:`~gcn_tickets.training.fit.FitResult` (one record
+    per epoch with its ``loss``; no validation data, so no best epoch: ``best_epoch`` -1).
     """
 
     masks: dict[str, Tensor]
@@ -192,6 +197,7 @@ class ChannelSearchResult:
     detector: EarlyBirdDetector
     seconds: float
     losses: list[float] = field(default_factory=list)
+    training: FitResult | None = None
 
     def summary(self) -> dict[str, Any]:
         kept = sum(int(m.sum()) for m in self.masks.values())
@@ -205,6 +211,37 @@ class ChannelSearchResult:
         }
 
 
+class _SearchTrainer:
+    """:class:`~gcn_tickets.training.protocol.FitTrainer` of the search: ``loss_fn(model(x), y)``
+    on each ``(x, y)`` of ``batches()``; its "evaluation" is the epoch's mean training loss
+    (the search has no validation data: ``train``/``valid``/``test`` are NaN)."""
+
+    edge_index: Tensor | None = None
+    num_nodes: int = 0
+    kind = "image"
+
+    def __init__(self, batches: Callable[[], Iterable[tuple[Tensor, Tensor]]], loss_fn: LossFn) -> None:
+        self.batches, self.loss_fn = batches, loss_fn
+        self.device = torch.device("cpu")
+        self.total, self.count = 0.0, 0
+
+    def epoch_batches(self) -> Iterable[tuple[Tensor, Tensor]]:
+        self.total, self.count = 0.0, 0
+        return self.batches()
+
+    def loss(self, model: nn.Module, edge_index: Any, edge_weight: Any, batch: Any) -> tuple[Tensor, Tensor]:
+        x, y = batch
+        out = model(x)
+        loss = self.loss_fn(out, y)
+        self.total += float(loss.detach()) * len(y)
+        self.count += len(y)
+        return loss, out
+
+    def evaluate(self, model: nn.Module, edge_index: Any = None, edge_weight: Any = None) -> dict[str, float]:
+        nan = math.nan
+        return {"train": nan, "valid": nan, "test": nan, "loss": self.total / max(self.count, 1)}
+
+
 def search_channel_ticket(
     model: nn.Module,
     batches: Callable[[], Iterable[tuple[Tensor, Tensor]]],
@@ -214,7 +251,7 @@ def search_channel_ticket(
     max_epochs: int,
     l1: float = DEFAULT_L1,
     detector: EarlyBirdDetector | None = None,
-    loss_fn: Callable[[Tensor, Tensor], Tensor] = F.cross_entropy,
+    loss_fn: LossFn = F.cross_entropy,
     stop: bool = True,
     min_keep: int = 1,
     scope: str = "global",
@@ -234,40 +271,26 @@ def search_channel_ticket(
         min_keep: channels always kept per layer (layer-collapse guard, default 1).
         scope: ``"global"`` threshold (EB, default) or per-``"layer"`` ratio.
 
-    The mask of epoch e is drawn after the e-th epoch of training (e = 1, 2, ...).
+    The mask of epoch e is drawn after the e-th epoch of training (e = 1, 2, ...). The loop is
+    :func:`~gcn_tickets.training.fit.fit`: the sub-gradient after each backward, the mask and
+    the detector update after each epoch, its ``should_stop`` at emergence when ``stop``.
     """
     if max_epochs < 1:
         raise ValueError(f"`max_epochs` must be >= 1, got {max_epochs}")
     det = detector if detector is not None else EarlyBirdDetector(groups=(GROUP,))
     bn_layers(model)  # fail early without BN
     start = time.perf_counter()
-    ticket: dict[str, Tensor] | None = None
-    losses: list[float] = []
-    epoch = 0
-    for epoch in range(1, max_epochs + 1):
-        model.train()
-        tot, cnt = 0.0, 0
-        for x, y in batches():
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            add_bn_l1_subgradient(model, l1)
-            optimizer.step()
-            tot += float(loss.detach()) * len(y)
-            cnt += len(y)
-        losses.append(tot / max(cnt, 1))
+    found: list[dict[str, Tensor]] = []
+
+    def after_epoch(epoch: int) -> None:  # fit counts epochs from 0, the detector from 1
         masks = channel_masks(model, sparsity, min_keep=min_keep, scope=scope)
-        if det.update(epoch, {GROUP: masks}):
-            ticket = masks
-            if stop:
-                break
-    if ticket is None:
-        ticket = channel_masks(model, sparsity, min_keep=min_keep, scope=scope)
-    return ChannelSearchResult(
-        masks=ticket,
-        fired_epoch=det.fired_epoch,
-        epochs_run=epoch,
-        detector=det,
-        seconds=time.perf_counter() - start,
-        losses=losses,
-    )
+        if det.update(epoch + 1, {GROUP: masks}):
+            found.append(masks)
+
+    res = fit(model, _SearchTrainer(batches, loss_fn), epochs=max_epochs, optimizers=[optimizer],
+              after_backward=lambda: add_bn_l1_subgradient(model, l1), after_epoch=after_epoch,
+              should_stop=lambda _epoch: stop and bool(found), desc="eb-channels")  # fmt: skip
+    ticket = found[-1] if found else channel_masks(model, sparsity, min_keep=min_keep, scope=scope)
+    return ChannelSearchResult(masks=ticket, fired_epoch=det.fired_epoch, epochs_run=len(res.history),
+                               detector=det, seconds=time.perf_counter() - start,
+                               losses=[r["loss"] for r in res.history], training=res)  # fmt: skip

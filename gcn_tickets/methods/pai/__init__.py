@@ -18,7 +18,7 @@ from gcn_tickets.methods.pai.collapse import (
     collapse_report,
     path_counts,
 )
-from gcn_tickets.methods.pai.gem_miner import GemMinerResult, freeze_rate, gem_miner, mine, train_weights
+from gcn_tickets.methods.pai.gem_miner import GemMinerResult, freeze_rate, gem_miner, mine
 from gcn_tickets.methods.pai.prune import iterative_masks, prune_at_init
 from gcn_tickets.methods.pai.registry import (
     PaIMethod,
@@ -40,6 +40,7 @@ from gcn_tickets.pruning.distributions import erk_densities, exact_counts, rando
 from gcn_tickets.pruning.schedules import schedule_densities
 from gcn_tickets.pruning.select import prunable_names
 from gcn_tickets.pruning.topk import topk_masks
+from gcn_tickets.training.data_trainer import train_weights
 
 __all__ = [
     "METHODS",

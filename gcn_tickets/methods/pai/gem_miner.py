@@ -19,8 +19,9 @@ higher flat index is kept.
 
 :func:`mine` returns that mask (the model is untouched); :func:`gem_miner`
 also evaluates the masked network at its initial weights ("before"), trains
-the weights under the mask in place (:func:`train_weights`, "after") and
-reports both accuracies.
+the weights under the mask in place
+(:func:`~gcn_tickets.training.data_trainer.train_weights`, re-exported here; "after")
+and reports both accuracies.
 
 Defaults: ``epochs`` 10 and ``T`` 1 for mini-batch data, 200 and 20 for a
 full-batch graph; scores by Adam(lr 0.05). Adam is used rather than SGD
@@ -46,12 +47,13 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from gcn_tickets.data.batches import accuracy, is_graph, iter_logits
-from gcn_tickets.masks.apply import apply_masks
 from gcn_tickets.masks.maskset import MaskSet
 from gcn_tickets.methods.pai.collapse import LayerCollapseWarning, collapse_report
 from gcn_tickets.methods.pai.scores import LossFn
 from gcn_tickets.pruning.select import check_density, prunable_names
 from gcn_tickets.pruning.topk import topk_masks
+from gcn_tickets.training.data_trainer import train_weights
+from gcn_tickets.training.fit import FitResult
 
 __all__ = ["mine", "gem_miner", "GemMinerResult", "freeze_rate", "straight_through_mask", "train_weights"]
 
@@ -199,49 +201,15 @@ def _freeze(scores: Mapping[str, Tensor], flags: dict[str, Tensor], rate: float)
 
 @dataclass
 class GemMinerResult:
-    """Mask plus accuracies before (initial weights, mined mask) and after weight training."""
+    """Mask plus accuracies before (initial weights, mined mask) and after weight training;
+    ``training``: the weight training's :class:`~gcn_tickets.training.fit.FitResult`."""
 
     masks: MaskSet
     acc_before: float
     acc_after: float
     density: float
     split: str
-
-
-def train_weights(
-    model: nn.Module,
-    masks: MaskSet,
-    data: Any,
-    *,
-    epochs: int,
-    lr: float,
-    weight_decay: float,
-    optimizer: str,
-) -> None:
-    """Train ``model``'s weights in place under the fixed ``masks``, cross-entropy loss.
-
-    ``optimizer``: ``"adam"`` (Adam) or ``"sgd"`` (SGD, momentum 0.9), with ``weight_decay``
-    and a cosine schedule over ``epochs``; pruned weights are re-zeroed after every step
-    (:func:`gcn_tickets.masks.apply.apply_masks`). Full batch for a graph, else one pass over
-    the ``(inputs, targets)`` batches per epoch. Leaves the model in eval mode.
-    """
-    if optimizer == "adam":
-        opt: torch.optim.Optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    else:
-        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
-    remasker = apply_masks(model, masks, optimizer=opt)
-    model.train()
-    for _ in range(epochs):
-        batches = [data] if is_graph(data) else [(b[0], b[1]) for b in data]
-        for sub in batches:
-            opt.zero_grad(set_to_none=True)
-            loss = sum(F.cross_entropy(out, y) for out, y in iter_logits(model, sub))
-            loss.backward()
-            opt.step()
-        sched.step()
-    remasker.detach()
-    model.eval()
+    training: FitResult | None = None
 
 
 def gem_miner(
@@ -274,7 +242,7 @@ def gem_miner(
         target, split = data, "train"
     acc_before = accuracy(work, target, split="test")
     torch.manual_seed(seed)
-    train_weights(
+    fitted = train_weights(
         model,
         masks,
         data,
@@ -282,8 +250,10 @@ def gem_miner(
         lr=weight_lr if weight_lr is not None else (0.01 if graph else 0.05),
         weight_decay=weight_decay,
         optimizer="adam" if graph else "sgd",
+        eval_data=eval_data,
     )
-    acc_after = accuracy(model, target, split="test")
+    # the last epoch's test accuracy; on the training batches themselves when there is no eval_data
+    acc_after = fitted.final["test"] if split != "train" else accuracy(model, target, split="test")
     rep = collapse_report(model, masks, data=data if graph else None)
     if rep.collapsed:
         warnings.warn(
@@ -299,4 +269,4 @@ def gem_miner(
     masks.meta.update(
         {"acc_before": acc_before, "acc_after": acc_after, "acc_split": split, "collapsed": rep.collapsed}
     )
-    return GemMinerResult(masks, acc_before, acc_after, kept / total, split)
+    return GemMinerResult(masks, acc_before, acc_after, kept / total, split, training=fitted)

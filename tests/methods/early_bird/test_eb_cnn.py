@@ -118,6 +118,8 @@ def test_early_bird_channel_ticket_on_digits(digits, one_thread) -> None:
     )
     assert res.fired_epoch is not None and 3 <= res.fired_epoch < 40
     assert res.epochs_run == res.fired_epoch
+    assert res.training is not None and len(res.training.history) == res.epochs_run
+    assert res.losses == [h["loss"] for h in res.training.history] and res.training.best_epoch == -1
     kept = sum(int(m.sum()) for m in res.masks.values())
     assert kept == 12  # exactly half of the 24 channels
     # the window that fired is below eta
@@ -172,3 +174,21 @@ def test_channel_masks_ties_follow_the_one_top_k_rule():
     lay = channel_masks(net, 0.5, scope="layer")
     assert lay["1"].tolist() == [False, False, True, True]
     assert lay["3"].tolist() == [False, True]
+
+
+def test_search_without_stop_runs_the_budget_and_keeps_the_emergence_mask() -> None:
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(32, 1, 8, 8, generator=g), torch.arange(32) % 10
+    out = []
+    for stop in (True, False):
+        torch.manual_seed(0)
+        model = tiny_cnn()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        det = EarlyBirdDetector(groups=("channels",), eta=1.0, fifo=2)
+        res = search_channel_ticket(model, lambda: [(x[:16], y[:16]), (x[16:], y[16:])], opt,
+                                    sparsity=0.5, max_epochs=6, detector=det, stop=stop)  # fmt: skip
+        out.append(res)
+    fired, full = out
+    assert fired.fired_epoch == full.fired_epoch == 2 and fired.epochs_run == 2 and full.epochs_run == 6
+    assert len(full.losses) == 6 and full.losses[:2] == fired.losses
+    assert all(torch.equal(fired.masks[k], full.masks[k]) for k in fired.masks)

@@ -68,3 +68,5 @@ def test_gem_miner_cora_gcn(tmp_path):
     assert res.split == "test"
     assert res.acc_after > max(res.acc_before, 0.35)  # majority class 0.32
     assert res.masks.meta["acc_after"] == res.acc_after
+    assert res.training is not None and len(res.training.history) == 40
+    assert res.training.final["test"] == res.acc_after
