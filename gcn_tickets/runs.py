@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from gcn_tickets.io import OutputError, atomic_write_text, ensure_dir
+from gcn_tickets.validation import renamed
 
 __all__ = [
     "RunError",
@@ -101,22 +102,28 @@ def run_dir(parent: str | os.PathLike, name: str, overrides: Mapping[str, Any] |
     return Path(parent) / (f"{name}-{config_digest(rest)}" if rest else name)
 
 
-def _comparable(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
-    """(key prefix, part of ``new``) that an old ``config.json`` describes: all of it, or the one
-    section an old UGS file held (``asdict(UGSConfig)``: flat, no key in common with the run's)."""
+def _comparable(
+    old: Mapping[str, Any], new: Mapping[str, Any]
+) -> tuple[str, Mapping[str, Any], dict[str, Any]]:
+    """(key prefix, part of ``new``, flat ``old``) that an old ``config.json`` describes: all of
+    it, or the one section an old UGS file held (``asdict(UGSConfig)``: flat, no key in common
+    with the run's); renamed keys (:func:`gcn_tickets.validation.rename_key`) under their new name."""
     if not set(old) & set(new):
         for name, v in new.items():
-            if isinstance(v, Mapping) and set(old) <= set(v):
-                return f"{name}.", v
-    return "", new
+            if not isinstance(v, Mapping):
+                continue
+            flat = renamed({f"{name}.{k}": x for k, x in _flatten(old).items()})
+            if {k.split(".")[1] for k in flat} <= set(v):
+                return f"{name}.", v, {k[len(name) + 1 :]: x for k, x in flat.items()}
+    return "", new, renamed(_flatten(old))
 
 
 def config_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
     """``(dotted key, old value, new value)`` for each value that differs. Keys missing from the
     old file are taken as unchanged (a field added later with its default); numbers compare
     by value, lists and tuples alike."""
-    prefix, part = _comparable(old, new)
-    o, n = _flatten(old), _flatten(part)
+    prefix, part, o = _comparable(old, new)
+    n = _flatten(part)
     return [
         (prefix + k, o[k], n.get(k, "<absent>"))
         for k in sorted(o)

@@ -35,9 +35,27 @@ __all__ = [
     "coerce",
     "refuse_unknown",
     "build_section",
+    "RENAMED",
+    "rename_key",
+    "renamed",
 ]
 
 _UNSET: Any = object()
+
+#: Config keys that were renamed: dotted old key -> dotted new key (same meaning, same value).
+RENAMED: dict[str, str] = {}
+
+
+def rename_key(old: str, new: str) -> None:
+    """Record that the dotted config key ``old`` is now ``new``: a config that still uses
+    ``old`` is refused with a message naming ``new``, and a run folder whose ``config.json``
+    was written with ``old`` still compares equal (:func:`gcn_tickets.runs.config_changes`)."""
+    RENAMED[old] = new
+
+
+def renamed(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """``flat`` (dotted keys) with every renamed key under its new name."""
+    return {RENAMED.get(k, k): v for k, v in flat.items()}
 
 
 class ConfigError(ValueError):
@@ -206,6 +224,13 @@ def refuse_unknown(
     bad = [k for k in keys if k not in known]
     if not bad:
         return
+    moved = [(f"{prefix}{k}", RENAMED[f"{prefix}{k}"]) for k in bad if f"{prefix}{k}" in RENAMED]
+    if moved:
+        raise ConfigError(
+            "; ".join(f"`{o}` was renamed `{n}` (same meaning and value)" for o, n in moved)
+            + ": rename it in the config or the override",
+            key=moved[0][0],
+        )
     hints = []
     for k in bad:
         close = difflib.get_close_matches(str(k), known, n=1)

@@ -45,7 +45,11 @@ def test_sections_defaults_and_overrides(tmp_path):
         ("ugs.epochs=0", "`ugs.epochs` must be an integer >= 1, got 0"),
         ("ugs.bias=1", "`ugs.bias` must be true or false, got 1"),
         ("ugs.lr=0", r"`ugs.lr` must be a number > 0, got 0"),
-        ("ugs.prune_graph=1.0", r"`ugs.prune_graph` must be a number in \[0, 1\), got 1.0"),
+        (
+            "ugs.graph_sparsity_per_round=1.0",
+            r"`ugs.graph_sparsity_per_round` must be a number in \[0, 1\), got 1.0",
+        ),
+        ("ugs.prune_graph=0.1", r"`ugs.prune_graph` was renamed `ugs.graph_sparsity_per_round`"),
         ("ugs.graph_prior=degree", "`ugs.graph_prior` must be one of 'none', 'resistance', got 'degree'"),
         ("modes=[referense]", "`modes.0.` must be one of 'reference', 'improved', 'random', got 'referense'"),
         ("seeds=[0, 1.5]", r"`seeds\[1\]` must be an integer >= 0, got 1.5"),

@@ -97,6 +97,26 @@ def test_old_ugs_and_gebt_config_files_still_resume(tmp_path):
     assert config_changes({"a": 1}, {"a": 1.0, "b": 2}) == []
 
 
+def test_renamed_keys_in_an_old_config_file_compare_under_their_new_name(tmp_path):
+    """UGS folders written before `prune_graph`/`prune_weight` became
+    `graph_sparsity_per_round`/`weight_sparsity_per_round` resume when the values agree."""
+    cfg = load_config(QUICK)
+    old_ugs = asdict(cfg.ugs)
+    old_ugs["prune_graph"] = old_ugs.pop("graph_sparsity_per_round")
+    old_ugs["prune_weight"] = old_ugs.pop("weight_sparsity_per_round")
+    for i, written in enumerate((old_ugs, {**cfg.to_dict(), "ugs": old_ugs})):
+        folder = tmp_path / f"old{i}"
+        folder.mkdir()
+        (folder / "config.json").write_text(json.dumps(written))
+        with claim_run(folder, cfg.to_dict()) as run:
+            assert run.resuming
+        (folder / "config.json").write_text(json.dumps(written))
+        other = load_config(QUICK, ["ugs.graph_sparsity_per_round=0.1"]).to_dict()
+        with pytest.raises(RunConflictError, match=r"  ugs.graph_sparsity_per_round: 0.05 -> 0.1"):
+            with claim_run(folder, other):
+                pass
+
+
 def test_folder_with_files_but_no_config_is_refused(tmp_path):
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "seed0.json").write_text("{}")

@@ -10,7 +10,7 @@ ascending sort, computed in O(n) with ``torch.kthvalue`` and a tie fill
 Score preparation stays with the callers:
 
 - :func:`prune_lowest` (UGS, GEBT, the early-bird masks) ranks ``|score|`` in float32
-  and removes a fraction of the entries still kept;
+  and removes a fraction (the sparsity relative to them) of the entries still kept;
 - :func:`topk_masks` (pruning at init, Gem-Miner) ranks signed scores in float64,
   NaN -> -inf with a warning, and keeps ``round(density · N)`` entries.
 
@@ -71,11 +71,16 @@ def topk_mask(scores: Tensor, k: int) -> Tensor:
     return ~lowest_mask(scores, n - k)
 
 
-def prune_count(kept: int, fraction: float) -> int:
-    """Number of entries to remove: round(fraction · kept), validated."""
-    if not 0.0 <= fraction <= 1.0:
-        raise ValueError(f"pruning fraction must be in [0, 1], got {fraction}")
-    return int(round(fraction * kept))
+def prune_count(kept: int, sparsity: float) -> int:
+    """Number of entries to remove: round(sparsity · kept), validated.
+
+    ``sparsity`` is relative to the ``kept`` entries: the fraction of them to REMOVE.
+    """
+    if not 0.0 <= sparsity <= 1.0:
+        raise ValueError(
+            f"`sparsity` (the fraction of the kept entries to remove) must be in [0, 1], got {sparsity}"
+        )
+    return int(round(sparsity * kept))
 
 
 def _flat(masks: dict[str, Tensor]) -> tuple[list[str], Tensor]:
@@ -92,22 +97,22 @@ def _unflat(names: list[str], flat: Tensor, like: dict[str, Tensor]) -> dict[str
     return out
 
 
-def prune_lowest(scores: dict[str, Tensor], kept: dict[str, Tensor], fraction: float) -> dict[str, Tensor]:
-    """Remove ``round(fraction · #kept)`` kept entries with the lowest |score|, one global threshold.
+def prune_lowest(scores: dict[str, Tensor], kept: dict[str, Tensor], sparsity: float) -> dict[str, Tensor]:
+    """Remove ``round(sparsity · #kept)`` kept entries with the lowest |score|, one global threshold.
 
     Args:
         scores: name -> scores (same shapes as ``kept``); magnitude in float32 is ranked.
         kept: name -> bool masks; only kept entries are candidates (masks never un-prune).
-        fraction: fraction of the REMAINING entries to remove.
+        sparsity: fraction of the REMAINING (kept) entries to remove.
 
     Returns:
-        New bool masks with exactly ``#kept − round(fraction · #kept)`` entries kept; ties
+        New bool masks with exactly ``#kept − round(sparsity · #kept)`` entries kept; ties
         follow the module's rule (lower flat index removed first).
     """
     names, k_flat = _flat({n: kept[n].bool() for n in kept})
     _, s_flat = _flat({n: scores[n].detach().abs().float() for n in kept})
     alive = k_flat.nonzero().view(-1)
-    n_remove = prune_count(alive.numel(), fraction)
+    n_remove = prune_count(alive.numel(), sparsity)
     if n_remove == 0:
         return {n: kept[n].bool().clone() for n in kept}
     new = k_flat.clone()
@@ -115,11 +120,11 @@ def prune_lowest(scores: dict[str, Tensor], kept: dict[str, Tensor], fraction: f
     return _unflat(names, new, kept)
 
 
-def prune_random(kept: dict[str, Tensor], fraction: float, generator: torch.Generator) -> dict[str, Tensor]:
-    """Remove ``round(fraction · #kept)`` kept entries uniformly at random (global)."""
+def prune_random(kept: dict[str, Tensor], sparsity: float, generator: torch.Generator) -> dict[str, Tensor]:
+    """Remove ``round(sparsity · #kept)`` kept entries uniformly at random (global)."""
     names, k_flat = _flat({n: kept[n].bool() for n in kept})
     alive = k_flat.nonzero().view(-1)
-    n_remove = prune_count(alive.numel(), fraction)
+    n_remove = prune_count(alive.numel(), sparsity)
     new = k_flat.clone()
     perm = torch.randperm(alive.numel(), generator=generator)
     new[alive[perm[:n_remove]]] = False

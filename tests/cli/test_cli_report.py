@@ -16,7 +16,14 @@ from gcn_tickets.reports.ugs import ugs_table
 from gcn_tickets.training.trainers import make_trainer
 
 REPO = Path(__file__).resolve().parents[2]
-CFG = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, prune_graph=0.2, prune_weight=0.2)
+CFG = UGSConfig(
+    rounds=3,
+    epochs=8,
+    retrain_epochs=8,
+    hidden=16,
+    graph_sparsity_per_round=0.2,
+    weight_sparsity_per_round=0.2,
+)
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,9 @@ def test_random_pruning_exact_and_seeded():
 
 
 def test_bad_fraction():
-    with pytest.raises(ValueError, match=r"pruning fraction must be in \[0, 1\]"):
+    with pytest.raises(
+        ValueError, match=r"`sparsity` \(the fraction of the kept entries to remove\) must be in \[0, 1\]"
+    ):
         prune_count(10, 1.5)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gcn_tickets.config import register_section
-from gcn_tickets.validation import Rule, at_least, check_fields, fraction, one_of, positive
+from gcn_tickets.validation import Rule, at_least, check_fields, fraction, one_of, positive, rename_key
 
 __all__ = ["UGSConfig", "RULES"]
 
@@ -29,8 +29,8 @@ class UGSConfig:
     weight_decay: float = 8e-5
     s1: float = 1e-2  # graph-mask L1 (γ1)
     s2: float = 1e-2  # weight-mask L1 (γ2)
-    prune_graph: float = 0.05
-    prune_weight: float = 0.2
+    graph_sparsity_per_round: float = 0.05  # fraction of the REMAINING edges removed each round
+    weight_sparsity_per_round: float = 0.2  # fraction of the REMAINING weights removed each round
     mask_noise: float = 1e-5
     # improved mode
     mask_lr: float = 1.0
@@ -51,7 +51,10 @@ class UGSConfig:
 
 RULES: dict[str, Rule] = {
     **{k: at_least(1) for k in ("rounds", "epochs", "retrain_epochs", "hidden", "num_layers", "eval_every")},
-    **{k: fraction() for k in ("dropout", "prune_graph", "prune_weight", "mask_momentum")},
+    **{
+        k: fraction()
+        for k in ("dropout", "graph_sparsity_per_round", "weight_sparsity_per_round", "mask_momentum")
+    },
     "lr": positive(),
     **{
         k: at_least(0)
@@ -74,3 +77,5 @@ RULES: dict[str, Rule] = {
 }
 
 register_section("ugs", UGSConfig)
+rename_key("ugs.prune_graph", "ugs.graph_sparsity_per_round")
+rename_key("ugs.prune_weight", "ugs.weight_sparsity_per_round")

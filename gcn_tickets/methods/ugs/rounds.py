@@ -1,5 +1,6 @@
-"""UGS rounds: prune ``prune_graph`` of the remaining edges and ``prune_weight`` of the
-remaining weights by the learned scores (or at random), never un-pruning.
+"""UGS rounds: prune ``graph_sparsity_per_round`` of the remaining edges and
+``weight_sparsity_per_round`` of the remaining weights by the learned scores (or at random),
+never un-pruning.
 
 All randomness of a round derives from (seed, round, mode) (:func:`round_seed`), so a
 resumed run gives equal masks. See ALGORITHMS.md section 1 and docs/ugs.md.
@@ -53,14 +54,18 @@ def ugs_round(
     if mode == "random":
         gen = torch.Generator().manual_seed(rs)
         new = random_prune(
-            masks, graph_sparsity=cfg.prune_graph, weight_sparsity=cfg.prune_weight, generator=gen, meta=meta
+            masks,
+            graph_sparsity=cfg.graph_sparsity_per_round,
+            weight_sparsity=cfg.weight_sparsity_per_round,
+            generator=gen,
+            meta=meta,
         )
         return new, {}
     scores = search_scores(trainer, cfg, mode, theta0, masks, rs, model_seed=model_seed)
     new_g = None
     if masks.graph is not None:
-        new_g = prune_lowest({"g": scores.graph}, {"g": masks.graph}, cfg.prune_graph)["g"]
-    new_w = prune_lowest(scores.weights, dict(masks.weights), cfg.prune_weight)
+        new_g = prune_lowest({"g": scores.graph}, {"g": masks.graph}, cfg.graph_sparsity_per_round)["g"]
+    new_w = prune_lowest(scores.weights, dict(masks.weights), cfg.weight_sparsity_per_round)
     search = scores.fit
     info = {
         "search": {

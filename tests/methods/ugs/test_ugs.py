@@ -10,7 +10,14 @@ from gcn_tickets.masks.maskset import MaskSet
 from gcn_tickets.methods.ugs import UGSConfig, run_ugs
 from gcn_tickets.training.trainers import make_trainer
 
-CFG = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, prune_graph=0.2, prune_weight=0.2)
+CFG = UGSConfig(
+    rounds=3,
+    epochs=8,
+    retrain_epochs=8,
+    hidden=16,
+    graph_sparsity_per_round=0.2,
+    weight_sparsity_per_round=0.2,
+)
 
 
 def _quiet(_msg: str) -> None:
@@ -92,8 +99,8 @@ SCRIPT = textwrap.dedent("""
     perm = torch.randperm(34, generator=torch.Generator().manual_seed(0))
     split = {"train": data.train_mask.nonzero().view(-1), "valid": perm[:10], "test": perm[10:]}
     task = GraphTask("Karate", "node", data, split, ds.num_features, ds.num_classes, "accuracy")
-    cfg = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, prune_graph=0.2,
-                    prune_weight=0.2)
+    cfg = UGSConfig(rounds=3, epochs=8, retrain_epochs=8, hidden=16, graph_sparsity_per_round=0.2,
+                    weight_sparsity_per_round=0.2)
     slow = sys.argv[2] == "slow"
     def log(msg):
         print(msg, flush=True)
@@ -187,8 +194,8 @@ def test_config_rejects_unknown_choices_and_bad_fractions():
         UGSConfig(graph_prior="degree")
     with pytest.raises(ValueError, match="improved_weight_opt"):
         UGSConfig(improved_weight_opt="rmsprop")
-    with pytest.raises(ValueError, match="prune_weight"):
-        UGSConfig(prune_weight=1.0)
+    with pytest.raises(ValueError, match="weight_sparsity_per_round"):
+        UGSConfig(weight_sparsity_per_round=1.0)
 
 
 def test_resistance_prior_ranks_the_path_edges_by_degree():
@@ -200,7 +207,12 @@ def test_resistance_prior_ranks_the_path_edges_by_degree():
 
     trainer = _path_trainer()
     cfg = UGSConfig(
-        epochs=1, hidden=8, graph_prior="resistance", prune_graph=0.6, mask_lr=0.0, mask_noise=0.0
+        epochs=1,
+        hidden=8,
+        graph_prior="resistance",
+        graph_sparsity_per_round=0.6,
+        mask_lr=0.0,
+        mask_noise=0.0,
     )
     model = initial_model(trainer, cfg, 0)
     masks = dense_masks(trainer, model)
