@@ -1,15 +1,16 @@
-"""Shared CLI helpers: data-root option, checked numeric options, error reporting."""
+"""Shared CLI helpers: data-root option, checked numeric options, error reporting, run folders."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from gcn_tickets.io import OutputError
 
-__all__ = ["add_data_root", "number", "guarded"]
+__all__ = ["add_data_root", "number", "guarded", "run_path", "run_state"]
 
 
 def add_data_root(p: argparse.ArgumentParser) -> None:
@@ -63,3 +64,42 @@ def guarded(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
             return 2
 
     return run
+
+
+def run_path(
+    out: str | Path,
+    load: Callable[[list[str] | None], dict[str, Any]],
+    overrides: list[str],
+    *,
+    legacy: Callable[[str], Path] | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """(run folder, resolved config dict) of a verb's config with ``overrides`` under ``out``.
+
+    ``load(overrides)`` is the verb's config as a JSON-safe dict (``load(None)``: as its file
+    states it). The folder is :func:`gcn_tickets.runs.run_dir` of the keys the overrides
+    change (:func:`gcn_tickets.runs.changed_keys`): ``out/<name>`` for the file's config,
+    ``out/<name>-<digest>`` otherwise. ``legacy(name)``, a folder earlier versions used for the
+    same run, is taken instead when the new folder does not exist and ``legacy`` holds a
+    ``config.json`` (:func:`gcn_tickets.runs.claim_run` then checks it).
+    """
+    from gcn_tickets.runs import changed_keys, run_dir
+    from gcn_tickets.validation import ConfigError
+
+    cfg = load(overrides)
+    try:
+        base = load(None)
+    except ConfigError:  # the file alone is invalid: every resolved value counts as changed
+        base = {}
+    path = run_dir(out, cfg["name"], changed_keys(base, cfg))
+    old = legacy(cfg["name"]) if legacy is not None else path
+    if not path.exists() and old != path and (old / "config.json").exists():
+        print(f"note: using the run folder {old}, named by the overrides' hash of earlier versions")
+        path = old
+    return path, cfg
+
+
+def run_state(path: Path, resuming: bool, finished: int, unit: str) -> str:
+    """The line a resumable verb prints on start: ``run directory: PATH (new run; ...)`` or
+    ``(resuming: N finished <unit>s found; ...)``."""
+    state = f"resuming: {finished} finished {unit}s found" if resuming else "new run"
+    return f"run directory: {path} ({state}; a run started again resumes after its last finished {unit})"

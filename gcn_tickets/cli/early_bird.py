@@ -1,9 +1,12 @@
 """``gcn-tickets early-bird CONFIG``: GEBT joint early-bird tickets (search + retrain).
 
-Writes into ``--out``/<name>/ (default ``runs/``), resumable (a finished seed is never
-recomputed): ``seed<k>.json`` (dense baseline + one row per ratio pair), the tickets as mask
-files ``seed<k>_g<pg>_w<pw>.pt`` (+ ``.json`` sparsity report), ``trajectory.png`` and
-``heatmap.png`` (first seed, first pair) and ``summary.json``.
+Writes into the run folder ``--out``/<name> (default ``runs/``) for the config as its file
+states it, ``<name>-<digest>`` when overrides change it (:func:`gcn_tickets.cli.common.run_path`,
+shared with ``gcn-tickets ugs``); the folder is locked while the run writes and a folder made by
+another config is refused, never resumed (:func:`gcn_tickets.runs.claim_run`). Resumable
+(a finished seed is never recomputed): ``seed<k>.json`` (dense baseline + one row per ratio
+pair), the tickets as mask files ``seed<k>_g<pg>_w<pw>.pt`` (+ ``.json`` sparsity report),
+``trajectory.png`` and ``heatmap.png`` (first seed, first pair) and ``summary.json``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gcn_tickets.cli.common import guarded, number
+from gcn_tickets.cli.common import guarded, number, run_path, run_state
 from gcn_tickets.validation import at_least
 
 __all__ = ["register", "run"]
@@ -78,16 +81,21 @@ def run(args: argparse.Namespace) -> int:
 
     from gcn_tickets.data.datasets import load_dataset
     from gcn_tickets.methods.gebt import load_config, run_gebt
+    from gcn_tickets.methods.gebt.config import config_dict
+    from gcn_tickets.methods.gebt.runner import finished_seeds
+    from gcn_tickets.runs import claim_run
     from gcn_tickets.training.trainers import make_trainer
 
     try:
         cfg = load_config(args.config, args.overrides)
+        out, cfg_dict = run_path(
+            args.out, lambda ov: config_dict(load_config(args.config, ov)), args.overrides
+        )
     except (ValueError, FileNotFoundError, TypeError) as exc:
         print(f"early-bird: {exc}", file=sys.stderr)
         return 2
     if args.threads:
         torch.set_num_threads(args.threads)
-    out = Path(args.out) / cfg.name
     if args.sweep:
         ratios = [(g, w) for g in cfg.sweep_graph for w in cfg.sweep_weight]
     else:
@@ -100,14 +108,16 @@ def run(args: argparse.Namespace) -> int:
         print("early-bird: graph-level datasets have no single graph to mask", file=sys.stderr)
         return 2
     trainer = make_trainer(task, "cpu", **kw)
-    summary = run_gebt(
-        trainer,
-        cfg,
-        out,
-        ratios=ratios,
-        compare=not args.no_compare,
-        on_first_seed=lambda seed, res: _plots(out, cfg.dataset, seed, res),
-    )
+    with claim_run(out, cfg_dict, log=print) as run:
+        print(run_state(out, run.resuming, len(finished_seeds(out, cfg.seeds, ratios)), "seed"))
+        summary = run_gebt(
+            trainer,
+            cfg,
+            out,
+            ratios=ratios,
+            compare=not args.no_compare,
+            on_first_seed=lambda seed, res: _plots(out, cfg.dataset, seed, res),
+        )
     dense = summary["dense"]
     print(f"\n{cfg.dataset}: dense {_fmt(dense)} over seeds {list(cfg.seeds)}")
     print("p_g   p_w   fired  median-epoch  ticket          last-epoch      random")

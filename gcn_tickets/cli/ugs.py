@@ -12,7 +12,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from gcn_tickets.cli.common import add_data_root, guarded
+from gcn_tickets.cli.common import add_data_root, guarded, run_state
+from gcn_tickets.cli.common import run_path as common_run_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,21 +38,16 @@ def run_name(name: str, overrides: list[str]) -> str:
 
 
 def run_path(config: str, overrides: list[str], out: str) -> tuple[Path, dict]:
-    """(run folder, resolved config dict) of ``config`` with ``overrides`` under ``out``."""
-    from gcn_tickets.config import ConfigError, load_config
-    from gcn_tickets.runs import changed_keys, run_dir
+    """(run folder, resolved config dict) of ``config`` with ``overrides`` under ``out``
+    (:func:`gcn_tickets.cli.common.run_path`; a folder named by :func:`run_name` is still found)."""
+    from gcn_tickets.config import load_config
 
-    cfg = load_config(config, overrides).to_dict()
-    try:
-        base = load_config(config).to_dict()
-    except ConfigError:  # the file alone is invalid: every resolved value counts as changed
-        base = {}
-    path = run_dir(out, cfg["name"], changed_keys(base, cfg))
-    legacy = Path(out) / run_name(cfg["name"], overrides)
-    if not path.exists() and legacy != path and (legacy / "config.json").exists():
-        print(f"note: using the run folder {legacy}, named by the overrides' hash of earlier versions")
-        path = legacy
-    return path, cfg
+    return common_run_path(
+        out,
+        lambda ov: load_config(config, ov).to_dict(),
+        overrides,
+        legacy=lambda name: Path(out) / run_name(name, overrides),
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -71,8 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     trainer = make_trainer(task, cfg.device, **cfg.trainer)
     with claim_run(path, cfg_dict) as run:
         done = sorted(path.glob("*/seed*/round_*.result.json"))
-        state = f"resuming: {len(done)} finished rounds found" if run.resuming else "new run"
-        print(f"run directory: {path} ({state}; a run started again resumes after its last finished round)")
+        print(run_state(path, run.resuming, len(done), "round"))
         run_ugs(trainer, cfg.ugs, path, modes=cfg.modes, seeds=cfg.seeds)
         text = write_ugs_report(path, path / "report", title=f"UGS on {cfg.dataset}")
     print()

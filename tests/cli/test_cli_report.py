@@ -13,6 +13,7 @@ from gcn_tickets.cli import main
 from gcn_tickets.methods.ugs import run_ugs, summarize_run
 from gcn_tickets.methods.ugs.config import UGSConfig
 from gcn_tickets.reports.ugs import ugs_table
+from gcn_tickets.runs import run_dir
 from gcn_tickets.training.trainers import make_trainer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,7 +75,7 @@ def test_report_of_a_gebt_run(tmp_path: Path, monkeypatch, capsys) -> None:
     args += ["gebt.retrain_epochs=3", "--out", str(tmp_path), "--threads", "1"]
     assert main(args) == 0
     printed = _table_lines(capsys.readouterr().out)
-    run = tmp_path / "cora_gebt"
+    run = run_dir(tmp_path, "cora_gebt", {"retrain_epochs": 3, "search_epochs": 8, "seeds": [0]})
     summary = (run / "summary.json").read_text()
     (run / "summary.json").unlink()
     (run / "trajectory.png").unlink()
@@ -87,7 +88,7 @@ def test_report_of_a_gebt_run(tmp_path: Path, monkeypatch, capsys) -> None:
     # a folder without config.json (older runs): named after the folder
     (run / "config.json").unlink()
     assert main(["report", str(run), "--no-plot"]) == 0
-    assert _table_lines(capsys.readouterr().out)[0].startswith("cora_gebt: dense ")
+    assert _table_lines(capsys.readouterr().out)[0].startswith(f"{run.name}: dense ")
 
 
 def test_report_of_an_audit_json(tmp_path: Path, capsys) -> None:

@@ -1,6 +1,8 @@
 """A GEBT run: every seed of a config, resumable, into one folder.
 
-Layout of ``out_dir``: ``config.json``; ``seed<k>.json`` (dense baseline + one row per ratio
+Layout of ``out_dir``: ``config.json`` (written on a first run; kept when
+:func:`gcn_tickets.runs.claim_run` wrote it, which the CLI does to lock the folder and refuse
+another config's folder); ``seed<k>.json`` (dense baseline + one row per ratio
 pair); the tickets as mask files ``seed<k>_g<pg>_w<pw>.pt`` (+ ``.json`` sparsity report);
 ``summary.json``; the caller's ``on_first_seed(seed, result)`` hook gets the first seed's
 :func:`run_seed` result in memory (the CLI draws ``trajectory.png`` and ``heatmap.png`` with
@@ -21,7 +23,7 @@ from gcn_tickets.methods.gebt.config import GEBTConfig, config_dict
 from gcn_tickets.methods.gebt.run import run_seed
 from gcn_tickets.training.protocol import Trainer
 
-__all__ = ["run_gebt", "summarize_pairs"]
+__all__ = ["run_gebt", "summarize_pairs", "finished_seeds"]
 
 
 def _row_line(seed: int, r: dict[str, Any], search_epochs: int) -> str:
@@ -41,6 +43,14 @@ def _done_earlier(path: Path, ratios: Sequence[tuple[float, float]]) -> dict[str
     if {(r["graph_sparsity"], r["weight_sparsity"]) for r in rec["rows"]} >= set(ratios):
         return rec
     return None
+
+
+def finished_seeds(
+    out_dir: str | Path, seeds: Sequence[int], ratios: Sequence[tuple[float, float]]
+) -> list[int]:
+    """The seeds whose ``seed<k>.json`` in ``out_dir`` holds every pair of ``ratios``
+    (:func:`run_gebt` does not recompute them)."""
+    return [s for s in seeds if _done_earlier(Path(out_dir) / f"seed{s}.json", ratios) is not None]
 
 
 def _run_one_seed(
@@ -106,7 +116,8 @@ def run_gebt(
     summarize_pairs(...)}``, also written to ``summary.json``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "config.json", json.dumps(config_dict(cfg), indent=2))
+    if not (out / "config.json").exists():  # kept when gcn_tickets.runs.claim_run wrote the run's
+        atomic_write_text(out / "config.json", json.dumps(config_dict(cfg), indent=2))
     all_rows: list[dict[str, Any]] = []
     dense: list[float] = []
     for seed in cfg.seeds:

@@ -131,7 +131,11 @@ def test_cli_early_bird_writes_and_resumes(root, tmp_path, monkeypatch, capsys) 
     monkeypatch.chdir(Path(__file__).resolve().parents[3])
     assert os.path.exists("configs/cora_gebt.yaml")
     assert main(args) == 0
-    run = tmp_path / "cora_gebt"
+    from gcn_tickets.runs import run_dir
+
+    # the overrides change three values: the run gets its own folder (gcn_tickets.runs.run_dir)
+    run = run_dir(tmp_path, "cora_gebt", {"retrain_epochs": 3, "search_epochs": 8, "seeds": [0]})
+    assert run.name != "cora_gebt" and sorted(p.name for p in tmp_path.iterdir()) == [run.name]
     rec = json.loads((run / "seed0.json").read_text())
     row = rec["rows"][0]
     assert (row["graph_sparsity"], row["weight_sparsity"]) == (0.2, 0.5)
@@ -146,7 +150,9 @@ def test_cli_early_bird_writes_and_resumes(root, tmp_path, monkeypatch, capsys) 
     assert json.loads((run / "config.json").read_text())["search_epochs"] == 8
     capsys.readouterr()
     assert main(args) == 0
-    assert "done earlier" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert f"run directory: {run} (resuming: 1 finished seeds found;" in printed
+    assert f"[seed 0] done earlier: {run / 'seed0.json'}" in printed
     assert main(["early-bird", "configs/cora_gebt.yaml", "gebt.bogus=1"]) == 2
 
 
