@@ -26,7 +26,7 @@ gives ``sigma`` to ``~eps * sigma_1`` absolute (the Gram eigenvalue alone would
 lose half the digits of a small ``sigma_2``), so all paths agree to ~1e-12.
 
 BLAS threads are pinned (threadpoolctl; default 1 thread) while a solver runs:
-oversubscribed BLAS threads made dense paths 10-40x slower on two cores.
+oversubscribed BLAS threads slow the dense paths down (measurements: docs/spectral.md).
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def blas_threads(threads: int | None = None) -> Iterator[None]:
     """Limit BLAS threads to ``threads`` (default 1) inside the block.
 
     Default 1: the solves here are small (``min(m, n) <= 4096``) and on a shared
-    two-core machine a second BLAS thread that has to wait for a busy core made
-    ``eigh`` of a 512 x 512 Gram matrix 15x slower (168 ms vs 10 ms) in our tests.
+    machine a second BLAS thread that has to wait for a busy core slows them down
+    (measurements: docs/spectral.md).
 
     Re-entrant: inside an outer ``blas_threads`` block, inner ones are no-ops (the
     threadpoolctl library scan costs milliseconds, too much per small solve).
