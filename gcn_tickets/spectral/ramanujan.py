@@ -90,17 +90,10 @@ def layer_spectrum(
         min_degree: degree guard (default 3).
         method, dense_max, threads: see :func:`~gcn_tickets.spectral.eigen.top_singular_values`.
     """
+    S, W = _structure_and_weights(B, weights, weighted=weighted, narc=narc)
+    kw: dict[str, Any] = dict(method=method, dense_max=dense_max, threads=threads)
     with blas_threads(threads):
-        return _layer_spectrum(
-            B,
-            weights=weights,
-            weighted=weighted,
-            narc=narc,
-            min_degree=min_degree,
-            method=method,
-            dense_max=dense_max,
-            threads=threads,
-        )
+        return _layer_spectrum(S, W, weighted=weighted, narc=narc, min_degree=min_degree, kw=kw)
 
 
 def _structure_and_weights(
@@ -224,18 +217,16 @@ def _weighted_gap(
 
 
 def _layer_spectrum(
-    B: sp.spmatrix | sp.sparray | np.ndarray,
+    S: sp.csr_matrix,
+    W: sp.csr_matrix | None,
     *,
-    weights: sp.spmatrix | sp.sparray | np.ndarray | None = None,
-    weighted: bool = False,
-    narc: NarcConvention = "reference",
-    min_degree: int = 3,
-    method: Method = "auto",
-    dense_max: int = DENSE_MAX,
-    threads: int | None = None,
+    weighted: bool,
+    narc: NarcConvention,
+    min_degree: int,
+    kw: dict[str, Any],
 ) -> LayerSpectrum:
-    """Body of :func:`layer_spectrum` (same arguments), run with BLAS threads pinned."""
-    S, W = _structure_and_weights(B, weights, weighted=weighted, narc=narc)
+    """Body of :func:`layer_spectrum` on the checked structure ``S`` and ``|W|``, with
+    ``kw`` the eigen-solver options, run with BLAS threads pinned."""
     m, n = S.shape
     edges = int(S.nnz)
     deg_l = np.diff(S.indptr)
@@ -255,7 +246,7 @@ def _layer_spectrum(
     reasons: dict[str, str] = {}
     d_l, d_r = edges / l_prime, edges / r_prime
     spec = W if (weighted and W is not None) else S
-    kw: dict[str, Any] = dict(method=method, dense_max=dense_max, threads=threads)
+    method, dense_max = kw["method"], kw["dense_max"]
     # small, not too sparse layers: one dense copy serves the layer and all its IMDB
     # row groups (float32 is exact for the 0/1 Gram; weights stay float64)
     spec_d: sp.csr_matrix | np.ndarray = spec

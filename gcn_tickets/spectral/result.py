@@ -22,34 +22,9 @@ from typing import Any
 import numpy as np
 
 from gcn_tickets.io import atomic_write_text
-from gcn_tickets.spectral.ramanujan import METRICS, LayerSpectrum
+from gcn_tickets.spectral.spectrum import FIELDS, METRICS, LayerSpectrum
 
 __all__ = ["AuditResult", "FIELDS", "NOTHING_PRUNED", "summarize"]
-
-#: per-layer JSON/CSV fields, in order
-FIELDS: tuple[str, ...] = (
-    "shape",
-    "edges",
-    "density",
-    "left_isolated",
-    "right_isolated",
-    "d_left",
-    "d_right",
-    "lambda1",
-    "mu_hat",
-    "ramanujan_bound",
-    "delta_r",
-    "delta_r_norm",
-    "delta_s",
-    "is_ramanujan",
-    "imdb",
-    "imdb_subgraphs",
-    "narc",
-    "narc_undirected",
-    "weighted_gap",
-    "reasons",
-)
-
 
 NOTHING_PRUNED = (
     "nothing is pruned: every audited mask keeps all its entries (density 1), so these are the "

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["LayerSpectrum", "METRICS"]
+__all__ = ["LayerSpectrum", "METRICS", "FIELDS"]
 
 #: float metrics that can be undefined (NaN with a reason)
 METRICS: tuple[str, ...] = (
@@ -77,3 +77,8 @@ class LayerSpectrum:
                 v = dict(v)
             out[f.name] = v
         return out
+
+
+#: per-layer JSON/CSV fields, in order: every field of :class:`LayerSpectrum` but
+#: ``narc_convention`` (a setting of the audit, in its ``config``)
+FIELDS: tuple[str, ...] = tuple(f.name for f in fields(LayerSpectrum) if f.name != "narc_convention")
