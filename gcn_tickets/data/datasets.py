@@ -148,17 +148,7 @@ def load_dataset(name: str, root: str | os.PathLike | None = None, *, seed: int 
             "valid": data.val_mask.nonzero().view(-1),
             "test": data.test_mask.nonzero().view(-1),
         }
-        return GraphTask(
-            PLANETOID[key],
-            "node",
-            data,
-            split,
-            ds.num_features,
-            ds.num_classes,
-            "accuracy",
-            dataset=ds,
-            info={"split": "public"},
-        )
+        return _node_task(PLANETOID[key], ds, data, split, info={"split": "public"})
     if key.endswith("-link") and key[: -len("-link")] in PLANETOID:
         return _planetoid_link(PLANETOID[key[: -len("-link")]], root_p, seed)
     if key in ("photo", "amazon-photo", "computers", "amazon-computers"):
@@ -188,6 +178,11 @@ def _amazon(name: str, root: Path, seed: int) -> GraphTask:
     perm = torch.randperm(data.num_nodes, generator=g)
     n_tr, n_va = int(0.1 * data.num_nodes), int(0.1 * data.num_nodes)
     split = {"train": perm[:n_tr], "valid": perm[n_tr : n_tr + n_va], "test": perm[n_tr + n_va :]}
+    return _node_task(name, ds, data, split, info={"split": f"random 10/10/80, seed {seed}"})
+
+
+def _node_task(name: str, ds: Any, data: Any, split: dict[str, Tensor], *, info: dict[str, Any]) -> GraphTask:
+    """A node-classification task on ``data`` (graph 0 of ``ds``), scored by accuracy."""
     return GraphTask(
         name,
         "node",
@@ -197,7 +192,7 @@ def _amazon(name: str, root: Path, seed: int) -> GraphTask:
         ds.num_classes,
         "accuracy",
         dataset=ds,
-        info={"split": f"random 10/10/80, seed {seed}"},
+        info=info,
     )
 
 

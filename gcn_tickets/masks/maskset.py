@@ -34,51 +34,14 @@ import torch
 from torch import Tensor, nn
 
 from gcn_tickets.io import atomic_torch_save, atomic_write_text
+from gcn_tickets.masks.checks import as_bool_mask, json_safe_meta
 from gcn_tickets.masks.errors import MaskError
 from gcn_tickets.masks.readers import module_masks, state_dict_masks
+from gcn_tickets.masks.report import FORMAT, VERSION, sparsity_report
 
-FORMAT = "gcn_tickets.maskset"
-VERSION = 1
 GRAPH_KEY = "__graph__"
 
 __all__ = ["MaskSet", "MaskError", "GRAPH_KEY"]
-
-
-def _as_bool_mask(name: str, value: Any) -> Tensor:
-    """Validate one mask and return it as a CPU bool tensor."""
-    if not isinstance(value, Tensor):
-        raise MaskError(f"mask '{name}' is a {type(value).__name__}, expected a torch.Tensor of 0/1 values")
-    if value.numel() == 0:
-        raise MaskError(f"mask '{name}' is empty (shape {tuple(value.shape)}): drop the entry")
-    t = value.detach().cpu()
-    if t.dtype == torch.bool:
-        return t.clone()
-    if t.is_floating_point() or t.is_complex():
-        if torch.isnan(t).any():
-            raise MaskError(
-                f"mask '{name}' contains NaN: masks must hold only 0 and 1; "
-                "threshold your scores first (e.g. scores > 0)"
-            )
-    bad = (t != 0) & (t != 1)
-    if bad.any():
-        example = t[bad].flatten()[0].item()
-        raise MaskError(
-            f"mask '{name}' is not binary: found value {example!r} ({int(bad.sum())} entries "
-            "not in {0, 1}); masks must hold only 0 and 1 (True = kept)"
-        )
-    return t != 0
-
-
-def _json_safe(meta: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in meta.items():
-        if isinstance(v, (str, int, float, bool)) or v is None:
-            out[str(k)] = v
-        elif isinstance(v, (list, tuple)) and all(isinstance(x, (str, int, float, bool)) for x in v):
-            out[str(k)] = list(v)
-        else:
-            raise MaskError(f"meta entry '{k}' must be a str/int/float/bool or a list of those")
-    return out
 
 
 @dataclass
@@ -104,7 +67,7 @@ class MaskSet:
                 raise MaskError(f"mask names must be non-empty strings, got {name!r}")
             if name == GRAPH_KEY:
                 raise MaskError(f"'{GRAPH_KEY}' is reserved for the graph mask; pass graph=...")
-            checked[name] = _as_bool_mask(name, value)
+            checked[name] = as_bool_mask(name, value)
         self.weights = checked
         if not checked and self.graph is None:
             raise MaskError(
@@ -112,13 +75,13 @@ class MaskSet:
                 "or a graph mask (graph=...)"
             )
         if self.graph is not None:
-            g = _as_bool_mask("graph", self.graph)
+            g = as_bool_mask("graph", self.graph)
             if g.dim() != 1:
                 raise MaskError(
                     f"graph mask must be 1-D with one entry per undirected edge, got shape {tuple(g.shape)}"
                 )
             self.graph = g
-        self.meta = _json_safe(self.meta)
+        self.meta = json_safe_meta(self.meta)
 
     # ------------------------------------------------------------------ access
     def __getitem__(self, name: str) -> Tensor:
@@ -168,40 +131,9 @@ class MaskSet:
         return 1.0 - self.graph_density()
 
     def report(self) -> dict[str, Any]:
-        """Sparsity report: per-layer and global density/sparsity, kept/total, graph."""
-        layers = {}
-        for name, m in self.weights.items():
-            k, n = int(m.sum()), m.numel()
-            layers[name] = {
-                "shape": list(m.shape),
-                "kept": k,
-                "total": n,
-                "density": k / n,
-                "sparsity": 1 - k / n,
-            }
-        kept, total = self.kept(), self.total()
-        rep: dict[str, Any] = {
-            "format": FORMAT,
-            "version": VERSION,
-            "layers": layers,
-            "global": {
-                "kept": kept,
-                "total": total,
-                "density": kept / total if total else None,
-                "sparsity": 1 - kept / total if total else None,
-            },
-            "graph": None,
-            "meta": self.meta,
-        }
-        if self.graph is not None:
-            gk, gn = int(self.graph.sum()), self.graph.numel()
-            rep["graph"] = {
-                "kept_edges": gk,
-                "total_edges": gn,
-                "density": gk / gn,
-                "sparsity": 1 - gk / gn,
-            }
-        return rep
+        """Sparsity report: per-layer and global density/sparsity, kept/total, graph
+        (:func:`gcn_tickets.masks.report.sparsity_report`)."""
+        return sparsity_report(self.weights, self.graph, self.meta)
 
     # ------------------------------------------------------------- checks
     def check_against(self, params: Mapping[str, Tensor] | nn.Module) -> None:

@@ -4,8 +4,12 @@ Pure functions on scipy sparse matrices; see ``docs/spectral.md``.
 
 - :mod:`.bipartite`: layer mask -> bi-adjacency (``unrolled`` / ``channel``), networkx export;
 - :mod:`.eigen`: ``sigma_1, sigma_2`` in float64 (dense / sparse / SVD paths, BLAS pinned);
-- :mod:`.ramanujan`: per-layer :class:`LayerSpectrum`;
-- :mod:`.audit`: :func:`audit` over a model / mask set, summary, JSON / CSV / plot;
+- :mod:`.metrics`: Ramanujan bound, NaRC, IMDB as pure functions of degrees and spectra;
+- :mod:`.ramanujan`: :func:`layer_spectrum`, the audit of one bipartite layer;
+- :mod:`.spectrum`: its result, :class:`LayerSpectrum`;
+- :mod:`.audit`: :func:`audit` over a model / mask set;
+- :mod:`.inputs`: masks and weights from a model, a mapping or a file;
+- :mod:`.result`: :class:`AuditResult`, the summary, JSON / CSV / table / plot;
 - :mod:`.graph`: spectra of a graph and of its sparsified version, GCN tickets.
 """
 

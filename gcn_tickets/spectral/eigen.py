@@ -26,7 +26,7 @@ gives ``sigma`` to ``~eps * sigma_1`` absolute (the Gram eigenvalue alone would
 lose half the digits of a small ``sigma_2``), so all paths agree to ~1e-12.
 
 BLAS threads are pinned (threadpoolctl; default 1 thread) while a solver runs:
-oversubscribed BLAS threads made dense paths 10-40x slower on two cores.
+oversubscribed BLAS threads slow the dense paths down (measurements: docs/spectral.md).
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def blas_threads(threads: int | None = None) -> Iterator[None]:
     """Limit BLAS threads to ``threads`` (default 1) inside the block.
 
     Default 1: the solves here are small (``min(m, n) <= 4096``) and on a shared
-    two-core machine a second BLAS thread that has to wait for a busy core made
-    ``eigh`` of a 512 x 512 Gram matrix 15x slower (168 ms vs 10 ms) in our tests.
+    machine a second BLAS thread that has to wait for a busy core slows them down
+    (measurements: docs/spectral.md).
 
     Re-entrant: inside an outer ``blas_threads`` block, inner ones are no-ops (the
     threadpoolctl library scan costs milliseconds, too much per small solve).
@@ -187,24 +187,41 @@ def top_singular_values(
         raise ValueError(f"`k` must be a positive integer, got {k!r}")
     if method not in METHODS:
         raise ValueError(f"`method` must be one of {METHODS}, got {method!r}")
-    dense_in = isinstance(B, np.ndarray)
-    if dense_in:
-        if B.ndim != 2:
-            raise ValueError(f"`B` must be 2-D, got shape {B.shape}")
-        if B.dtype != np.float32:
-            B = np.asarray(B, dtype=np.float64)
-        empty = B.size == 0 or not B.any()
-    else:
-        B = sp.csr_matrix(B, dtype=np.float64)
-        empty = B.nnz == 0
+    B, dense_in, empty = _as_matrix(B)
     m, n = B.shape
     out = np.zeros(k, dtype=np.float64)
     if m == 0 or n == 0 or empty:
         return out
     s = min(m, n)
     side = "right" if n <= m else "left"
+    method = _pick_method(method, m * n, s, k, dense_max)
+    kk = min(k, s)
+    with blas_threads(threads):
+        vals = _solve(B, kk, method=method, side=side, dense_in=dense_in, tol=tol, seed=seed)
+    vals = np.sort(np.asarray(vals, dtype=np.float64))[::-1]
+    out[: vals.size] = vals[:k]
+    return out
+
+
+def _as_matrix(
+    B: sp.spmatrix | sp.sparray | np.ndarray,
+) -> tuple[sp.csr_matrix | np.ndarray, bool, bool]:
+    """``(B as float32/float64 array or float64 CSR, dense input?, no nonzero?)``."""
+    if isinstance(B, np.ndarray):
+        if B.ndim != 2:
+            raise ValueError(f"`B` must be 2-D, got shape {B.shape}")
+        if B.dtype != np.float32:
+            B = np.asarray(B, dtype=np.float64)
+        return B, True, B.size == 0 or not B.any()
+    B = sp.csr_matrix(B, dtype=np.float64)
+    return B, False, B.nnz == 0
+
+
+def _pick_method(method: Method, entries: int, s: int, k: int, dense_max: int) -> Method:
+    """Resolve ``"auto"`` (svd for small matrices, dense up to ``dense_max``, else sparse);
+    ``sparse`` falls back to ``svd`` where ARPACK cannot go."""
     if method == "auto":
-        if m * n <= SVD_MAX_ENTRIES or s <= k + 1:
+        if entries <= SVD_MAX_ENTRIES or s <= k + 1:
             method = "svd"
         elif s <= dense_max:
             method = "dense"
@@ -212,25 +229,34 @@ def top_singular_values(
             method = "sparse"
     if method == "sparse" and s <= k + 1:
         method = "svd"  # ARPACK needs k < N - 1 here; LAPACK goes everywhere
-    kk = min(k, s)
-    with blas_threads(threads):
-        if method == "svd":
-            D = B if dense_in else B.toarray()
-            vals = sla.svdvals(np.asarray(D, dtype=np.float64))[:kk]
-        elif method == "dense":
-            G = _syrk(B, side) if dense_in else _gram_from_sparse(B, side)
-            V = _top_from_gram(np.asarray(G, dtype=np.float64), kk)
-            vals = _ritz(B, V, side)
-        else:
-            if dense_in:
-                B = sp.csr_matrix(B, dtype=np.float64)
-            X = B if side == "right" else B.T.tocsr()
-            XT = X.T.tocsr()
-            op = spla.LinearOperator((s, s), matvec=lambda x: XT @ (X @ x), dtype=np.float64)
-            v0 = np.random.default_rng(seed).standard_normal(s)
-            ncv = min(s, max(2 * kk + 1, 24))
-            _, V = spla.eigsh(op, k=kk, which="LA", tol=tol, v0=v0, ncv=ncv, maxiter=s * 50)
-            vals = _ritz(B, V, side)
-    vals = np.sort(np.asarray(vals, dtype=np.float64))[::-1]
-    out[: vals.size] = vals[:k]
-    return out
+    return method
+
+
+def _solve(
+    B: sp.csr_matrix | np.ndarray,
+    kk: int,
+    *,
+    method: Method,
+    side: str,
+    dense_in: bool,
+    tol: float,
+    seed: int,
+) -> np.ndarray:
+    """The ``kk`` top singular values by ``method`` (unsorted), BLAS threads already pinned."""
+    if method == "svd":
+        D = B if dense_in else B.toarray()
+        return sla.svdvals(np.asarray(D, dtype=np.float64))[:kk]
+    if method == "dense":
+        G = _syrk(B, side) if dense_in else _gram_from_sparse(B, side)
+        V = _top_from_gram(np.asarray(G, dtype=np.float64), kk)
+        return _ritz(B, V, side)
+    if dense_in:
+        B = sp.csr_matrix(B, dtype=np.float64)
+    s = min(B.shape)
+    X = B if side == "right" else B.T.tocsr()
+    XT = X.T.tocsr()
+    op = spla.LinearOperator((s, s), matvec=lambda x: XT @ (X @ x), dtype=np.float64)
+    v0 = np.random.default_rng(seed).standard_normal(s)
+    ncv = min(s, max(2 * kk + 1, 24))
+    _, V = spla.eigsh(op, k=kk, which="LA", tol=tol, v0=v0, ncv=ncv, maxiter=s * 50)
+    return _ritz(B, V, side)

@@ -24,9 +24,6 @@ m x n bi-adjacency, ``E`` its edges (kept weights):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -41,6 +38,7 @@ from gcn_tickets.spectral.metrics import (
     narc_value,
     ramanujan_bound,
 )
+from gcn_tickets.spectral.spectrum import METRICS, LayerSpectrum
 
 __all__ = [
     "LayerSpectrum",
@@ -58,72 +56,6 @@ NAN = math.nan
 DENSE_ENTRIES = 2**24
 #: ... and at least this density (sparser subgraphs go through sparse Gram products)
 DENSE_FRACTION = 0.05
-
-#: float metrics that can be undefined (NaN with a reason)
-METRICS: tuple[str, ...] = (
-    "d_left",
-    "d_right",
-    "lambda1",
-    "mu_hat",
-    "ramanujan_bound",
-    "delta_r",
-    "delta_r_norm",
-    "delta_s",
-    "imdb",
-    "narc",
-    "narc_undirected",
-    "weighted_gap",
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class LayerSpectrum:
-    """Spectral audit of one layer. Undefined values are NaN (``is_ramanujan``: None)
-    and ``reasons[field]`` says why."""
-
-    shape: tuple[int, int]
-    edges: int
-    density: float
-    left_isolated: int
-    right_isolated: int
-    d_left: float
-    d_right: float
-    lambda1: float
-    mu_hat: float
-    ramanujan_bound: float
-    delta_r: float
-    delta_r_norm: float
-    delta_s: float
-    is_ramanujan: bool | None
-    imdb: float
-    imdb_subgraphs: int
-    narc: float
-    narc_undirected: float
-    weighted_gap: float
-    narc_convention: str = "reference"
-    reasons: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "reasons", MappingProxyType(dict(self.reasons)))
-
-    @property
-    def narc_selected(self) -> float:
-        """NaRC under the convention chosen for this audit."""
-        return self.narc if self.narc_convention == "reference" else self.narc_undirected
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: NaN -> None, tuples -> lists."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, float) and not math.isfinite(v):
-                v = None
-            elif isinstance(v, tuple):
-                v = list(v)
-            elif isinstance(v, Mapping):
-                v = dict(v)
-            out[f.name] = v
-        return out
 
 
 def _binary_structure(B: sp.spmatrix | sp.sparray | np.ndarray) -> sp.csr_matrix:
@@ -158,31 +90,20 @@ def layer_spectrum(
         min_degree: degree guard (default 3).
         method, dense_max, threads: see :func:`~gcn_tickets.spectral.eigen.top_singular_values`.
     """
+    S, W = _structure_and_weights(B, weights, weighted=weighted, narc=narc)
+    kw: dict[str, Any] = dict(method=method, dense_max=dense_max, threads=threads)
     with blas_threads(threads):
-        return _layer_spectrum(
-            B,
-            weights=weights,
-            weighted=weighted,
-            narc=narc,
-            min_degree=min_degree,
-            method=method,
-            dense_max=dense_max,
-            threads=threads,
-        )
+        return _layer_spectrum(S, W, weighted=weighted, narc=narc, min_degree=min_degree, kw=kw)
 
 
-def _layer_spectrum(
+def _structure_and_weights(
     B: sp.spmatrix | sp.sparray | np.ndarray,
+    weights: sp.spmatrix | sp.sparray | np.ndarray | None,
     *,
-    weights: sp.spmatrix | sp.sparray | np.ndarray | None = None,
-    weighted: bool = False,
-    narc: NarcConvention = "reference",
-    min_degree: int = 3,
-    method: Method = "auto",
-    dense_max: int = DENSE_MAX,
-    threads: int | None = None,
-) -> LayerSpectrum:
-    """Body of :func:`layer_spectrum` (same arguments), run with BLAS threads pinned."""
+    weighted: bool,
+    narc: NarcConvention,
+) -> tuple[sp.csr_matrix, sp.csr_matrix | None]:
+    """Checked 0/1 structure ``S`` of ``B`` and ``|W|`` restricted to its pattern (or None)."""
     if narc not in NARC_CONVENTIONS:
         raise ValueError(f"`narc` must be one of {NARC_CONVENTIONS}, got {narc!r}")
     S = _binary_structure(B)
@@ -197,6 +118,116 @@ def _layer_spectrum(
         W = abs(W.multiply(S)).tocsr()  # only kept entries count
     if weighted and W is None:
         raise ValueError("weighted=True needs weights: pass weights= (|W| bi-adjacency)")
+    return S, W
+
+
+def _empty_spectrum(base: dict[str, Any]) -> LayerSpectrum:
+    """A layer with no kept weights: every metric NaN with the reason."""
+    why = "layer has no kept weights (all-zero mask)"
+    return LayerSpectrum(
+        **base,
+        d_left=NAN,
+        d_right=NAN,
+        lambda1=NAN,
+        mu_hat=NAN,
+        ramanujan_bound=NAN,
+        delta_r=NAN,
+        delta_r_norm=NAN,
+        delta_s=NAN,
+        is_ramanujan=None,
+        imdb=NAN,
+        imdb_subgraphs=0,
+        narc=NAN,
+        narc_undirected=NAN,
+        weighted_gap=NAN,
+        reasons={k: why for k in METRICS} | {"is_ramanujan": why},
+    )
+
+
+#: the scores a failed degree guard leaves undefined
+_GUARDED = (
+    "ramanujan_bound",
+    "delta_r",
+    "delta_r_norm",
+    "delta_s",
+    "is_ramanujan",
+    "narc",
+    "narc_undirected",
+)
+
+
+def _gap_scores(
+    lam1: float,
+    mu: float,
+    guard: str | None,
+    *,
+    d_l: float,
+    d_r: float,
+    nkw: dict[str, int],
+    reasons: dict[str, str],
+) -> dict[str, Any]:
+    """Ramanujan bound, gaps and NaRC (NaN with ``guard`` as reason when the guard fails)."""
+    if guard is not None:
+        reasons.update({key: guard for key in _GUARDED})
+        return dict(
+            ramanujan_bound=NAN,
+            delta_r=NAN,
+            delta_r_norm=NAN,
+            delta_s=NAN,
+            is_ramanujan=None,
+            narc=NAN,
+            narc_undirected=NAN,
+        )
+    ub = ramanujan_bound(d_l, d_r)
+    delta_r = ub - mu
+    delta_r_norm = 1.0 - mu / ub
+    if lam1 >= 1:
+        delta_s = 2.0 * math.sqrt(lam1 - 1.0) - mu
+    else:
+        delta_s = NAN
+        reasons["delta_s"] = f"lambda1 = {lam1:.4g} < 1"
+    return dict(
+        ramanujan_bound=ub,
+        delta_r=delta_r,
+        delta_r_norm=delta_r_norm,
+        delta_s=delta_s,
+        is_ramanujan=bool(delta_r > 0),
+        narc=narc_value(mu, convention="reference", **nkw),
+        narc_undirected=narc_value(mu, convention="undirected", **nkw),
+    )
+
+
+def _weighted_gap(
+    W: sp.csr_matrix | None,
+    *,
+    spec_is_w: bool,
+    lam1: float,
+    mu: float,
+    kw: dict[str, Any],
+    reasons: dict[str, str],
+) -> float:
+    """``sigma_1(W) - sigma_2(W)``: reused when the spectrum was already taken on ``W``."""
+    if W is None:
+        reasons["weighted_gap"] = "no weights given"
+        return NAN
+    if spec_is_w:
+        return lam1 - mu
+    s1, s2 = top_singular_values(W, 2, **kw)
+    return float(s1 - s2)
+
+
+def _layer_spectrum(
+    S: sp.csr_matrix,
+    W: sp.csr_matrix | None,
+    *,
+    weighted: bool,
+    narc: NarcConvention,
+    min_degree: int,
+    kw: dict[str, Any],
+) -> LayerSpectrum:
+    """Body of :func:`layer_spectrum` on the checked structure ``S`` and ``|W|``, with
+    ``kw`` the eigen-solver options, run with BLAS threads pinned."""
+    m, n = S.shape
     edges = int(S.nnz)
     deg_l = np.diff(S.indptr)
     deg_r = np.bincount(S.indices, minlength=n)
@@ -211,29 +242,11 @@ def _layer_spectrum(
         narc_convention=narc,
     )
     if edges == 0:
-        why = "layer has no kept weights (all-zero mask)"
-        return LayerSpectrum(
-            **base,
-            d_left=NAN,
-            d_right=NAN,
-            lambda1=NAN,
-            mu_hat=NAN,
-            ramanujan_bound=NAN,
-            delta_r=NAN,
-            delta_r_norm=NAN,
-            delta_s=NAN,
-            is_ramanujan=None,
-            imdb=NAN,
-            imdb_subgraphs=0,
-            narc=NAN,
-            narc_undirected=NAN,
-            weighted_gap=NAN,
-            reasons={k: why for k in METRICS} | {"is_ramanujan": why},
-        )
+        return _empty_spectrum(base)
     reasons: dict[str, str] = {}
     d_l, d_r = edges / l_prime, edges / r_prime
     spec = W if (weighted and W is not None) else S
-    kw: dict[str, Any] = dict(method=method, dense_max=dense_max, threads=threads)
+    method, dense_max = kw["method"], kw["dense_max"]
     # small, not too sparse layers: one dense copy serves the layer and all its IMDB
     # row groups (float32 is exact for the 0/1 Gram; weights stay float64)
     spec_d: sp.csr_matrix | np.ndarray = spec
@@ -242,57 +255,17 @@ def _layer_spectrum(
         spec_d = spec.toarray().astype(np.float32 if spec is S else np.float64, copy=False)
     lam1, mu = (float(x) for x in top_singular_values(spec_d, 2, **kw))
 
+    nkw = dict(edges=edges, left_nonisolated=l_prime, right_nonisolated=r_prime, m=m, n=n)
     guard = degree_reason(d_l, d_r, min_degree)
-    if guard is None:
-        ub = ramanujan_bound(d_l, d_r)
-        delta_r = ub - mu
-        delta_r_norm = 1.0 - mu / ub
-        is_ram: bool | None = bool(delta_r > 0)
-        if lam1 >= 1:
-            delta_s = 2.0 * math.sqrt(lam1 - 1.0) - mu
-        else:
-            delta_s = NAN
-            reasons["delta_s"] = f"lambda1 = {lam1:.4g} < 1"
-        nkw = dict(edges=edges, left_nonisolated=l_prime, right_nonisolated=r_prime, m=m, n=n)
-        narc_ref = narc_value(mu, convention="reference", **nkw)
-        narc_und = narc_value(mu, convention="undirected", **nkw)
-    else:
-        ub = delta_r = delta_r_norm = delta_s = narc_ref = narc_und = NAN
-        is_ram = None
-        for key in (
-            "ramanujan_bound",
-            "delta_r",
-            "delta_r_norm",
-            "delta_s",
-            "is_ramanujan",
-            "narc",
-            "narc_undirected",
-        ):
-            reasons[key] = guard
+    gaps = _gap_scores(lam1, mu, guard, d_l=d_l, d_r=d_r, nkw=nkw, reasons=reasons)
 
-    imdb, kept = imdb_value(
-        S,
-        spectral=spec_d,
-        min_degree=min_degree,
-        method=method,
-        dense_max=dense_max,
-        threads=threads,
-    )
+    imdb, kept = imdb_value(S, spectral=spec_d, min_degree=min_degree, **kw)
     if kept == 0:
         reasons["imdb"] = (
             f"no degree group G_d with >= 3 left nodes of degree d >= {min_degree} "
             f"and d_R(G_d) >= {min_degree}"
         )
-
-    if W is None:
-        wgap = NAN
-        reasons["weighted_gap"] = "no weights given"
-    else:
-        if spec is W:
-            wgap = lam1 - mu
-        else:
-            s1, s2 = top_singular_values(W, 2, **kw)
-            wgap = float(s1 - s2)
+    wgap = _weighted_gap(W, spec_is_w=spec is W, lam1=lam1, mu=mu, kw=kw, reasons=reasons)
 
     return LayerSpectrum(
         **base,
@@ -300,15 +273,9 @@ def _layer_spectrum(
         d_right=d_r,
         lambda1=lam1,
         mu_hat=mu,
-        ramanujan_bound=ub,
-        delta_r=delta_r,
-        delta_r_norm=delta_r_norm,
-        delta_s=delta_s,
-        is_ramanujan=is_ram,
+        **gaps,
         imdb=imdb,
         imdb_subgraphs=kept,
-        narc=narc_ref,
-        narc_undirected=narc_und,
         weighted_gap=wgap,
         reasons=reasons,
     )
