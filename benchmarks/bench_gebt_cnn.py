@@ -16,8 +16,9 @@ scope (global or per layer):
 - dense: trained for the budget.
 
 Tickets are trained with :func:`gcn_tickets.training.cnn.train_cnn` (SGD, cosine schedule, the
-channel ticket held as parameter masks by ``eb_cnn.channel_param_masks``) and report test
-accuracy at the best-validation epoch. Digits: ``images.digits_loaders(seed)``, stratified
+channel ticket held as parameter masks by
+``gcn_tickets.methods.early_bird.channels.channel_param_masks``) and report test
+accuracy at the best-validation epoch. Digits: ``gcn_tickets.data.digits.digits_loaders(seed)``, stratified
 60/20/20 train/val/test of the 1,797 8×8 images, reshuffled per seed. One line per run
 (resumable); ``bench_gebt.py --report-only`` writes the table into docs/gebt.md.
 """

@@ -1,6 +1,6 @@
 """Plots of GEBT searches: the mask-distance trajectory and the pairwise-distance heat map.
 
-``plot_trajectory`` takes the rows of ``gcn_tickets.methods.gebt.search.run_seed`` (as
+``plot_trajectory`` takes the rows of ``gcn_tickets.methods.gebt.run.run_seed`` (as
 written to ``seed<k>.json``: ``row["trajectory"][group]`` = distance per epoch); the heat
 map needs the detector with its mask history (``keep_history=True``), so it is drawn while
 the search's result is in memory.

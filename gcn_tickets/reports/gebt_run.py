@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from gcn_tickets.io import atomic_write_text
+from gcn_tickets.methods.gebt.runner import summarize_pairs
 from gcn_tickets.reports.records import mean_std, read_json
 
 __all__ = ["fmt_pct", "read_gebt_run", "gebt_pairs", "gebt_summary_text", "write_gebt_report"]
@@ -50,25 +50,9 @@ def _pairs_in_order(records: Sequence[Record]) -> list[tuple[float, float]]:
 
 def gebt_pairs(records: Sequence[Record]) -> list[Record]:
     """One summary row per (p_g, p_w), in the order the records first list them: runs, fired,
-    median emergence epoch, and the test accuracies of the ticket, last-epoch and random."""
-    rows = [r for rec in records for r in rec["rows"]]
-    out = []
-    for pg, pw in _pairs_in_order(records):
-        rs = [r for r in rows if (r["graph_sparsity"], r["weight_sparsity"]) == (pg, pw)]
-        fired = [r["fired_epoch"] for r in rs if r["fired_epoch"] is not None]
-        out.append(
-            {
-                "graph_sparsity": pg,
-                "weight_sparsity": pw,
-                "runs": len(rs),
-                "fired": len(fired),
-                "median_epoch": statistics.median(fired) if fired else None,
-                "test": [r["test"] for r in rs],
-                "last_test": [r["last_test"] for r in rs if "last_test" in r],
-                "random_test": [r["random_test"] for r in rs if "random_test" in r],
-            }
-        )
-    return out
+    median emergence epoch, and the test accuracies of the ticket, last-epoch and random
+    (:func:`gcn_tickets.methods.gebt.runner.summarize_pairs`, as the run writes it)."""
+    return summarize_pairs([r for rec in records for r in rec["rows"]], _pairs_in_order(records))
 
 
 def gebt_summary_text(
