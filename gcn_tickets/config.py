@@ -169,6 +169,7 @@ class RunConfig:
     seeds: tuple[int, ...] = (0, 1, 2)
     modes: tuple[str, ...] = UGS_MODES
     device: str = "cpu"
+    method: str | None = None  # the ticket method `gcn-tickets run` runs (gcn_tickets.methods.registry)
     trainer: dict[str, Any] = field(default_factory=dict)  # trainer options (batch sizes)
     sections: dict[str, Any] = field(default_factory=dict)
 
@@ -194,6 +195,8 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict in the layout of the YAML file (sections at the top level)."""
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "sections"}
+        if d["method"] is None:  # configs without `method:` keep their config.json as before
+            del d["method"]
         d.update({name: sec for name, sec in self.sections.items()})
         return config_dict(d)
 
@@ -202,6 +205,7 @@ RUN_RULES: dict[str, Rule] = {
     "name": Rule(pattern=r"[A-Za-z0-9][A-Za-z0-9._+-]*", what="a folder name (letters, digits, . _ + -)"),
     "seeds": at_least(0),
     "modes": one_of(*UGS_MODES),
+    "method": Rule(pattern=r"[A-Za-z0-9][A-Za-z0-9._-]*", what="a registered method name"),
     "device": Rule(pattern=r"cpu|mps|(cuda|xpu)(:\d+)?", what="cpu, cuda, cuda:N, xpu, xpu:N or mps"),
 }
 

@@ -28,6 +28,7 @@ VERBS: dict[str, tuple[str, str]] = {
         "train_cnn",
         "train a CNN pruned at init on the offline digits dataset (accuracy vs density)",
     ),
+    "run": ("run", "run any registered ticket method (ugs, gebt, ...) from a config"),
     "report": ("report", "rebuild the report (tables, plots) of a UGS or GEBT run folder or an audit JSON"),
 }
 DESCRIPTION = "Lottery tickets for graph neural networks (UGS, GEBT, PaI, spectral audit)."
