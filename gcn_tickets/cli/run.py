@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from gcn_tickets.cli.common import add_data_root, guarded
+from gcn_tickets.cli.common import run_path as common_run_path
 
 __all__ = ["register", "method_name"]
 
@@ -51,8 +52,7 @@ def method_name(config: str, method: str | None) -> str:
 
 def _loaded(method: Any, args: argparse.Namespace) -> tuple[Any, Path, dict[str, Any]]:
     """(config, run folder, config dict claimed for the folder) of ``args`` for ``method``."""
-    from gcn_tickets.config import ConfigError, config_dict, load_config
-    from gcn_tickets.runs import changed_keys, run_dir
+    from gcn_tickets.config import config_dict, load_config
 
     if method.load is None:  # a RunConfig: named and resolved as `gcn-tickets ugs` does it
         from gcn_tickets.cli.ugs import run_path
@@ -60,13 +60,10 @@ def _loaded(method: Any, args: argparse.Namespace) -> tuple[Any, Path, dict[str,
         overrides = [*args.overrides, f"method={method.name}"]
         path, cfg_dict = run_path(args.config, overrides, args.out)
         return load_config(args.config, overrides), path, cfg_dict
-    cfg = method.load(args.config, args.overrides)
-    cfg_dict = config_dict(cfg)
-    try:
-        base = config_dict(method.load(args.config, None))
-    except ConfigError:  # the file alone is invalid: every resolved value counts as changed
-        base = {}
-    return cfg, run_dir(args.out, cfg_dict["name"], changed_keys(base, cfg_dict)), cfg_dict
+    path, cfg_dict = common_run_path(
+        args.out, lambda ov: config_dict(method.load(args.config, ov)), args.overrides
+    )
+    return method.load(args.config, args.overrides), path, cfg_dict
 
 
 def _ugs_report(path: Path, cfg: Any, summary: Any) -> str:

@@ -62,6 +62,11 @@ def _run(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     cfg = load_config(args.config, args.overrides)
+    if cfg.method not in (None, "ugs"):
+        raise ValueError(
+            f"{args.config} is a config of the ticket method {cfg.method!r}, not UGS: "
+            f"run it with `gcn-tickets run {args.config}`"
+        )
     path, cfg_dict = run_path(args.config, args.overrides, args.out)
     task = load_dataset(cfg.dataset, args.data_root)
     trainer = make_trainer(task, cfg.device, **cfg.trainer)

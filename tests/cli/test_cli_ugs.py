@@ -59,3 +59,15 @@ def test_locked_folder_and_bad_values_exit_2_before_writing(tmp_path, capsys):
     with claim_run(out / "tiny", load_config(f).to_dict()):
         assert main(["ugs", str(f), "--out", str(out), "--data-root", str(tmp_path / "data")]) == 2
     assert f"is in use by process {os.getpid()}" in capsys.readouterr().err
+
+
+def test_ugs_verb_refuses_another_methods_config(tmp_path, capsys):
+    from gcn_tickets.cli import main
+
+    cfg = tmp_path / "other.yaml"
+    cfg.write_text("name: other\ndataset: Cora\nmethod: gebt\n")
+    assert main(["ugs", str(cfg), "--out", str(tmp_path / "runs")]) == 2
+    err = capsys.readouterr().err
+    assert "is a config of the ticket method 'gebt', not UGS" in err
+    assert f"gcn-tickets run {cfg}" in err
+    assert not (tmp_path / "runs").exists()
