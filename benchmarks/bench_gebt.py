@@ -111,14 +111,8 @@ def run_vs_ugs(datasets: list[str], seeds: list[int], data_root: str | None) -> 
         trainer = NodeTrainer(load_dataset(ds, data_root))
         # UGS on the same GCN as GEBT (hidden 16, bias, input dropout, lr 0.01, wd 5e-4),
         # the published UGS schedule: 200 search + 200 retrain epochs per round
-        ucfg = UGSConfig(
-            rounds=UGS_ROUNDS,
-            hidden=cfg.hidden,
-            bias=cfg.bias,
-            input_dropout=cfg.input_dropout,
-            lr=cfg.lr,
-            weight_decay=cfg.weight_decay,
-        )
+        same = ("hidden", "bias", "input_dropout", "lr", "weight_decay")
+        ucfg = UGSConfig(rounds=UGS_ROUNDS, **{k: getattr(cfg, k) for k in same})
         for seed in seeds:
             for mode in ("reference", "improved"):
                 if (ds, seed, f"ugs-{mode}") in done:

@@ -149,16 +149,9 @@ def case_big(density: float, repeats: int) -> dict[str, Any]:
     mask = _masks([("classifier.0.weight", (4096, 25088))], density)["classifier.0.weight"]
     res = _measure(lambda: audit_layer(mask), repeats)
     r = res.pop("_out")
-    res.update(
-        shape=list(r.shape),
-        edges=r.edges,
-        lambda1=r.lambda1,
-        mu_hat=r.mu_hat,
-        delta_r_norm=r.delta_r_norm,
-        imdb=r.imdb,
-        imdb_subgraphs=r.imdb_subgraphs,
-        narc=r.narc,
-    )
+    res["shape"] = list(r.shape)
+    res.update({k: getattr(r, k) for k in ("edges", "lambda1", "mu_hat", "delta_r_norm", "imdb")})
+    res.update(imdb_subgraphs=r.imdb_subgraphs, narc=r.narc)
     return res
 
 

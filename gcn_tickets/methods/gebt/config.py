@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 GRAPH_SCORES = ("ugs", "gebt")
+#: the fields of :class:`GEBTConfig` that configure its :class:`EarlyBirdDetector`
+DETECTOR_KEYS = ("convention", "combine", "eta", "fifo", "min_epoch", "pairs")
 INITS = ("inherit", "rewind", "reinit")
 EDGE_WEIGHTS = ("binary", "learned")
 
@@ -49,9 +51,9 @@ class GEBTConfig:
     dataset: str = "Cora"
     hidden: int = 16
     num_layers: int = 2
+    bias: bool = True
     dropout: float = 0.5
     input_dropout: bool = True
-    bias: bool = True
     lr: float = 0.01
     weight_decay: float = 5e-4
     graph_scores: str = "gebt"
@@ -87,16 +89,10 @@ class GEBTConfig:
 
     def detector(self, keep_history: bool = False) -> EarlyBirdDetector:
         """A fresh detector over the groups ``("graph", "weights")`` with these settings."""
-        return EarlyBirdDetector(
-            groups=("graph", "weights"),
-            convention=self.convention,
-            combine=self.combine,
-            eta=self.eta,
-            fifo=self.fifo,
-            min_epoch=self.min_epoch,
-            pairs=self.pairs,
-            keep_history=keep_history,
-        )
+        settings = {
+            k: getattr(self, k) for k in ("convention", "combine", "eta", "fifo", "min_epoch", "pairs")
+        }
+        return EarlyBirdDetector(groups=("graph", "weights"), keep_history=keep_history, **settings)
 
     def model_kwargs(self) -> dict[str, Any]:
         kw: dict[str, Any] = {
