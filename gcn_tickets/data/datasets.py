@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -263,6 +264,7 @@ def _planetoid_link(name: str, root: Path, seed: int) -> GraphTask:
     ds = _planetoid(name, root)
     data = ds[0]
     torch.manual_seed(seed)
+    random.seed(seed)  # PyG's negative_sampling draws with Python's `random`: seed it too
     tr, va, te = RandomLinkSplit(
         num_val=0.05, num_test=0.10, is_undirected=True, add_negative_train_samples=False
     )(data)

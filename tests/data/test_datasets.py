@@ -57,6 +57,19 @@ def test_planetoid_link_split(data_root):
     assert task.data.edge_index.size(1) == 2 * s["train"]["edge"].size(0)
 
 
+def test_planetoid_link_split_is_the_same_whatever_the_global_random_state(data_root):
+    """PyG's negative sampling draws with Python's `random`: the seed must fix it too."""
+    import random
+
+    random.seed(1)
+    a = load_dataset("Cora-link", data_root, seed=0).split
+    random.seed(2)
+    b = load_dataset("Cora-link", data_root, seed=0).split
+    for part in ("valid", "test"):
+        for key in ("edge", "edge_neg"):
+            assert torch.equal(a[part][key], b[part][key])
+
+
 def test_ogbl_ddi_through_ogb_loader(data_root):
     link_dataset(data_root, "ogb", "ogbl_ddi")
     task = load_dataset("ogbl-ddi", data_root)
