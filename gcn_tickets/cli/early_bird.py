@@ -12,7 +12,6 @@ pair), the tickets as mask files ``seed<k>_g<pg>_w<pw>.pt`` (+ ``.json`` sparsit
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,14 +57,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=guarded(run))
 
 
-def _fmt(vals: list[float]) -> str:
-    if not vals:
-        return "-"
-    m = statistics.fmean(vals) * 100
-    s = statistics.stdev(vals) * 100 if len(vals) > 1 else 0.0
-    return f"{m:.2f} ± {s:.2f}"
-
-
 def _plots(out: Path, dataset: str, seed: int, res: dict[str, Any]) -> None:
     """``heatmap.png`` (first pair, when its detector kept its history) and ``trajectory.png``."""
     from gcn_tickets.reports.gebt_plots import plot_heatmaps, plot_trajectory
@@ -83,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from gcn_tickets.methods.gebt import load_config, run_gebt
     from gcn_tickets.methods.gebt.config import config_dict
     from gcn_tickets.methods.gebt.runner import finished_seeds
+    from gcn_tickets.reports.gebt_run import gebt_summary_text
     from gcn_tickets.runs import claim_run
     from gcn_tickets.training.trainers import make_trainer
 
@@ -118,14 +110,7 @@ def run(args: argparse.Namespace) -> int:
             compare=not args.no_compare,
             on_first_seed=lambda seed, res: _plots(out, cfg.dataset, seed, res),
         )
-    dense = summary["dense"]
-    print(f"\n{cfg.dataset}: dense {_fmt(dense)} over seeds {list(cfg.seeds)}")
-    print("p_g   p_w   fired  median-epoch  ticket          last-epoch      random")
-    for row in summary["pairs"]:
-        pg, pw, med = row["graph_sparsity"], row["weight_sparsity"], row["median_epoch"]
-        print(
-            f"{pg:<5.0%} {pw:<5.0%} {row['fired']}/{row['runs']}    {med!s:<12}  "
-            f"{_fmt(row['test']):<15} {_fmt(row['last_test']):<15} {_fmt(row['random_test'])}"
-        )
+    print()
+    print(gebt_summary_text(cfg.dataset, cfg.seeds, summary["dense"], summary["pairs"]))
     print(f"\nwritten to {out}/")
     return 0

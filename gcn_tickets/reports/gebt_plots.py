@@ -30,7 +30,7 @@ def plot_trajectory(rows: Sequence[Mapping[str, Any]], path: str | Path, title: 
     for ax, key in zip(axes, ("graph", "weights", "combined"), strict=True):
         for r in rows:
             y = [math.nan if v is None else v for v in r["trajectory"][key]]
-            lab = f"p_g={r['graph_sparsity']:.0%} p_w={r['weight_sparsity']:.0%}"
+            lab = f"graph sp. {r['graph_sparsity']:.0%}, weight sp. {r['weight_sparsity']:.0%}"
             ax.plot(range(1, len(y) + 1), y, lw=1, label=lab)
             if key == "combined" and r.get("fired_epoch"):
                 ax.axvline(r["fired_epoch"], color="k", lw=0.5, ls=":")

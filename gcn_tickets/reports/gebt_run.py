@@ -61,11 +61,11 @@ def gebt_summary_text(
     """The summary table ``gcn-tickets early-bird`` prints at its end."""
     lines = [
         f"{dataset}: dense {fmt_pct(dense)} over seeds {list(seeds)}",
-        "p_g   p_w   fired  median-epoch  ticket          last-epoch      random",
+        "graph-sp  weight-sp  fired  median-epoch  ticket          last-epoch      random",
     ]
     for row in pairs:
         lines.append(
-            f"{row['graph_sparsity']:<5.0%} {row['weight_sparsity']:<5.0%} {row['fired']}/{row['runs']}    "
+            f"{row['graph_sparsity']:<9.0%} {row['weight_sparsity']:<10.0%} {row['fired']}/{row['runs']}    "
             f"{row['median_epoch']!s:<12}  {fmt_pct(row['test']):<15} {fmt_pct(row['last_test']):<15} "
             f"{fmt_pct(row['random_test'])}"
         )

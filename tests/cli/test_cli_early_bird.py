@@ -48,7 +48,7 @@ def test_edited_config_is_refused_and_an_override_gets_its_own_folder(tmp_path, 
     assert (
         f"run directory: {run} (new run; a run started again resumes after its last finished seed)" in printed
     )
-    assert "[seed 0] p_g=20% p_w=50%: emerged at epoch " in printed
+    assert "[seed 0] graph sparsity 20%, weight sparsity 50%: emerged at epoch " in printed
     assert sorted(_files(run)) == [
         "config.json",
         "heatmap.png",

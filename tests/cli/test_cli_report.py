@@ -82,7 +82,9 @@ def test_report_of_a_gebt_run(tmp_path: Path, monkeypatch, capsys) -> None:
     assert main(["report", str(run)]) == 0
     assert _table_lines(capsys.readouterr().out) == printed
     assert printed[0].startswith("Cora: dense ") and printed[0].endswith(" over seeds [0]")
-    assert printed[2].startswith("20%   50%   ")
+    assert printed[1].startswith("graph-sp  weight-sp  fired") and printed[2].startswith(
+        "20%       50%        "
+    )
     assert (run / "summary.json").read_text() == summary
     assert (run / "trajectory.png").exists()
     # a folder without config.json (older runs): named after the folder

@@ -43,9 +43,9 @@ def test_summary_of_a_run_folder(tmp_path: Path) -> None:
     text = write_gebt_report(run, plot=False)
     assert text.splitlines() == [
         "Cora: dense 80.00 ± 0.00 over seeds [10, 2]",
-        "p_g   p_w   fired  median-epoch  ticket          last-epoch      random",
-        "20%   50%   1/2    12            81.00 ± 1.41    70.00 ± 0.00    60.00 ± 0.00",
-        "10%   30%   0/2    None          81.00 ± 1.41    -               -",
+        "graph-sp  weight-sp  fired  median-epoch  ticket          last-epoch      random",
+        "20%       50%        1/2    12            81.00 ± 1.41    70.00 ± 0.00    60.00 ± 0.00",
+        "10%       30%        0/2    None          81.00 ± 1.41    -               -",
     ]
     summary = json.loads((run / "summary.json").read_text())
     assert summary["dense"] == [0.8, 0.8]

@@ -28,7 +28,8 @@ __all__ = ["run_gebt", "summarize_pairs", "finished_seeds"]
 
 def _row_line(seed: int, r: dict[str, Any], search_epochs: int) -> str:
     return (
-        f"[seed {seed}] p_g={r['graph_sparsity']:.0%} p_w={r['weight_sparsity']:.0%}: "
+        f"[seed {seed}] graph sparsity {r['graph_sparsity']:.0%}, weight sparsity "
+        f"{r['weight_sparsity']:.0%}: "
         f"emerged at epoch {r['fired_epoch']} / {search_epochs}, "
         f"ticket test {r['test']:.4f} (dense {r['dense_test']:.4f}"
         + (f", last {r['last_test']:.4f}, random {r['random_test']:.4f}" if "last_test" in r else "")
