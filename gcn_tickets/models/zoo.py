@@ -190,10 +190,6 @@ def build_model(name: str, num_classes: int = 10, in_channels: int = 3, **kwargs
         return ResNet(blocks, widths, num_classes, in_channels, **kwargs)
     if name == "digits_cnn":
         return DigitsCNN(num_classes, in_channels, **kwargs)
-    return _build_gcn(num_classes, in_channels, **kwargs)
-
-
-def _build_gcn(num_classes: int, in_channels: int, **kwargs: Any) -> nn.Module:
-    from gcn_tickets.models.gcn import GCN
+    from gcn_tickets.models.gcn import GCN  # imports torch_geometric: only when asked for
 
     return GCN(in_channels, kwargs.pop("hidden_channels", 16), num_classes, **kwargs)
