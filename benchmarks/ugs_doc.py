@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gcn_tickets.reports.records import read_json
+from gcn_tickets.reports.ugs_page import HET_MODES, ugs_page
 
 ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "benchmarks" / "results"
@@ -45,10 +46,7 @@ def _heterophily(ds: str, run: str) -> dict[str, float | None] | None:
     from gcn_tickets.masks.edges import undirected_edges
     from gcn_tickets.masks.maskset import MaskSet
 
-    files = {
-        m: sorted((RES / "ugs" / run / m).glob("seed*/round_01.pt"))
-        for m in ("reference", "improved", "random")
-    }
+    files = {m: sorted((RES / "ugs" / run / m).glob("seed*/round_01.pt")) for m in HET_MODES}
     if not any(files.values()):
         return None
     try:
@@ -81,7 +79,6 @@ def heterophily() -> dict[str, Any]:
 
 def main() -> None:
     from gcn_tickets.io import atomic_write_text
-    from gcn_tickets.reports.ugs_page import ugs_page
 
     pubmed = RES / "ugs" / "pubmed_ugs_e60"
     text = ugs_page(
