@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from gcn_tickets.reports.records import mean_std
+
 __all__ = ["DIGITS_METHODS", "CORA_METHODS", "ms", "digits_page", "plot_digits", "collapse_page"]
 
 Record = dict[str, Any]
@@ -26,7 +28,7 @@ def ms(values: Sequence[float], digits: int = 4) -> str:
 
     if len(values) < 2:
         return f"{np.mean(values):.{digits}f}"
-    return f"{np.mean(values):.{digits}f} ± {np.std(values, ddof=1):.{digits}f}"
+    return mean_std(values, scale=1, digits=digits)
 
 
 def _digits_cell(rs: Sequence[Record], method: str) -> str:
