@@ -7,10 +7,11 @@ A dataset passes when its mean test accuracy (%) is at least its acceptance bar.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping
 from typing import Any
 
-from gcn_tickets.training.fit import summarize
+from gcn_tickets.reports.records import mean_std
 
 __all__ = ["dense_page"]
 
@@ -32,12 +33,10 @@ def dense_page(done: Mapping[str, Mapping[str, Any]], published: Mapping[str, tu
     lines = list(HEAD)
     for name, (pub, bar) in published.items():
         runs = list(done[name].values())
-        t = summarize(x["test"] for x in runs)
-        v = summarize(x["valid"] for x in runs)
-        ok = "pass" if 100 * t["mean"] >= bar else "FAIL"
+        tests, valids = [x["test"] for x in runs], [x["valid"] for x in runs]
+        ok = "pass" if 100 * statistics.fmean(tests) >= bar else "FAIL"
         lines.append(
-            f"| {name} | {100 * t['mean']:.2f} ± {100 * t['std']:.2f} | "
-            f"{100 * v['mean']:.2f} ± {100 * v['std']:.2f} | {t['n']} | "
+            f"| {name} | {mean_std(tests, digits=2)} | {mean_std(valids, digits=2)} | {len(runs)} | "
             f"{runs[0]['params']} | {pub} | ≥ {bar}: {ok} |"
         )
     return "\n".join(lines) + "\n"
