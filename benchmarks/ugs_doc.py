@@ -18,8 +18,9 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from gcn_tickets.config import UGS_MODES
 from gcn_tickets.reports.records import read_json
-from gcn_tickets.reports.ugs_page import HET_MODES, ugs_page
+from gcn_tickets.reports.ugs_page import ugs_page
 
 ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "benchmarks" / "results"
@@ -46,7 +47,7 @@ def _heterophily(ds: str, run: str) -> dict[str, float | None] | None:
     from gcn_tickets.masks.edges import undirected_edges
     from gcn_tickets.masks.maskset import MaskSet
 
-    files = {m: sorted((RES / "ugs" / run / m).glob("seed*/round_01.pt")) for m in HET_MODES}
+    files = {m: sorted((RES / "ugs" / run / m).glob("seed*/round_01.pt")) for m in UGS_MODES}
     if not any(files.values()):
         return None
     try:

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from gcn_tickets.config import UGS_MODES
 from gcn_tickets.io import atomic_write_text
 from gcn_tickets.methods.ugs.run import summarize_run
 
@@ -60,7 +61,7 @@ def verdicts(summary: dict[str, Any]) -> list[str]:
 
 def ugs_table(summary: dict[str, Any]) -> str:
     """Markdown table: round, sparsities, test accuracy (mean ± std over seeds) per mode."""
-    modes = [m for m in ("reference", "improved", "random") if m in summary]
+    modes = [m for m in UGS_MODES if m in summary]
     rounds = sorted({row["round"] for m in modes for row in summary[m]})
     dense = summary.get("dense", [{}])[0] if summary.get("dense") else {}
     head = "| round | graph sparsity | weight sparsity | MACs (% dense) | " + " | ".join(modes) + " |"
@@ -133,6 +134,6 @@ def write_ugs_report(run_dir: str | Path, out_prefix: str | Path, *, title: str 
     lines += ["", f"![accuracy vs sparsity]({out_prefix.name}.png)", ""]
     text = "\n".join(lines)
     atomic_write_text(out_prefix.with_suffix(".md"), text)
-    if any(summary.get(m) for m in ("reference", "improved", "random")):
+    if any(summary.get(m) for m in UGS_MODES):
         plot_ugs(summary, out_prefix.with_suffix(".png"), title)
     return text

@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gcn_tickets.config import UGS_MODES
 from gcn_tickets.reports.ugs import ugs_table, verdicts
 
 __all__ = [
@@ -24,7 +25,6 @@ __all__ = [
 ]
 
 Record = dict[str, Any]
-HET_MODES = ("reference", "improved", "random")
 
 INTRO = """# UGS: joint graph-and-weight tickets
 
@@ -122,7 +122,7 @@ def heterophily_lines(shares: Mapping[str, Mapping[str, float | None]]) -> list[
     if not shares:
         return []
     rows = [
-        f"| {ds} | " + " | ".join(_share(s.get(k)) for k in ("overall", *HET_MODES)) + " |"
+        f"| {ds} | " + " | ".join(_share(s.get(k)) for k in ("overall", *UGS_MODES)) + " |"
         for ds, s in shares.items()
     ]
     return [
