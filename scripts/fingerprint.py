@@ -51,10 +51,7 @@ def tensor_digest(t: torch.Tensor) -> str:
 
 def mask_file(path: Path) -> dict[str, Any]:
     obj = torch.load(path, map_location="cpu", weights_only=True)
-    out: dict[str, Any] = {}
-    for key in ("weights",):
-        for name, t in (obj.get(key) or {}).items():
-            out[name] = tensor_digest(t)
+    out = {name: tensor_digest(t) for name, t in (obj.get("weights") or {}).items()}
     if obj.get("graph") is not None:
         out["__graph__"] = tensor_digest(obj["graph"])
     return out
