@@ -22,9 +22,9 @@ def _join(values: list[float]) -> str:
 def speed_lines(s: Record) -> list[str]:
     """Median epoch times of plain PyG, sparse PyG, plain spmm and masked, and their ratios."""
     return [
-        "## Masked vs plain training epoch (ogbl-ddi)",
+        f"## Masked vs plain training epoch ({s['dataset']})",
         "",
-        f"LinkGCN (2 × GCNConv, hidden 256, learnable node embeddings, MLP predictor), "
+        f"LinkGCN (2 × GCNConv, hidden {s['hidden']}, learnable node embeddings, MLP predictor), "
         f"{s['steps_per_epoch']} steps of {s['batch_size']} positive edges per epoch, "
         "each step a full-graph encode over 2,135,822 directed edges.",
         "",
