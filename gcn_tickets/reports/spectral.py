@@ -28,8 +28,8 @@ def _model_row(key: str, r: Record) -> str:
 
 def _big_layer(b: Record) -> str:
     return (
-        f"Layer 25088×4096 (torchvision VGG-16 `classifier.0`), density 0.05, {b['edges']:,} "
-        f"edges: {b['seconds_median']:.1f} s (min {b['seconds_min']:.1f} s), peak RSS "
+        f"Layer {b['shape'][0]}×{b['shape'][1]} (torchvision VGG-16 `classifier.0`), density 0.05, "
+        f"{b['edges']:,} edges: {b['seconds_median']:.1f} s (min {b['seconds_min']:.1f} s), peak RSS "
         f"{b['peak_rss_mb']:.0f} MB (+{b['peak_rss_increase_mb']:.0f} MB over the 102 MB mask "
         f"already in memory), tracemalloc peak {b['tracemalloc_peak_mb']:.0f} MB; "
         f"λ1 = {b['lambda1']:.3f}, μ̂ = {b['mu_hat']:.3f}, Δr_norm = {b['delta_r_norm']:.4f}, "
