@@ -44,7 +44,7 @@ def speed_lines(s: Record) -> list[str]:
         "",
         "The masked epoch runs every aggregation as CSR products and the edge-mask gradient "
         "∂L/∂w_e = ⟨∂L/∂h_dst, x_src⟩ as one `torch.sparse.sampled_addmm` on the adjacency's "
-        "pattern (`gcn_tickets/spmm.py`): no E × hidden tensor is built, where PyG's message "
+        "pattern (`gcn_tickets/models/spmm.py`): no E × hidden tensor is built, where PyG's message "
         "passing materialises the messages and, for a learned `edge_weight`, keeps x_j for "
         "the backward (the first version of this toolkit did that and measured 1.88×).",
         "",
